@@ -1,0 +1,143 @@
+import { tf, type Tensor4D } from '../backend/tf';
+import { check } from '../util/errors';
+import { permutation } from '../util/random';
+
+/** Images as one tensor [N, H, W, C] with values in [0, 1], with labels when known. */
+export interface ImageDataset {
+  readonly name: string;
+  readonly images: Tensor4D;
+  /** Class index per image; absent for unlabeled data. */
+  readonly labels?: Int32Array;
+  readonly classNames?: readonly string[];
+}
+
+export function datasetSize(data: ImageDataset): number {
+  return data.images.shape[0];
+}
+
+export function imageShape(data: ImageDataset): [number, number, number] {
+  const [, h, w, c] = data.images.shape;
+  return [h, w, c];
+}
+
+/** A new dataset holding the rows at `indices` (copies; dispose it when done). */
+export function subset(data: ImageDataset, indices: Int32Array, name = data.name): ImageDataset {
+  const images = tf.tidy(() => tf.gather(data.images, tf.tensor1d(indices, 'int32')) as Tensor4D);
+  return {
+    name,
+    images,
+    labels: data.labels ? Int32Array.from(indices, i => data.labels![i]) : undefined,
+    classNames: data.classNames
+  };
+}
+
+/** The same images without their labels: what pretext training is allowed to see. */
+export function unlabeled(data: ImageDataset): ImageDataset {
+  return { name: data.name, images: data.images };
+}
+
+export function disposeDataset(data: ImageDataset): void {
+  data.images.dispose();
+}
+
+/** How the data was divided, recorded next to every number computed on it. */
+export interface SplitProtocol {
+  seed: number;
+  testPerClass: number[];
+  labeledPerClass: number[];
+  unlabeledSize: number;
+  labeledSize: number;
+  testSize: number;
+}
+
+/**
+ * The standard semi-supervised layout: a held-out labeled test set; everything else is the
+ * unlabeled pretraining pool; a small labeled subset of that pool is what evaluation may train
+ * on (as in "pretrain on all images, then use 10% of the labels").
+ */
+export interface SslSplit {
+  /** Pretraining pool, labels removed. Disjoint from `test`. */
+  readonly unlabeled: ImageDataset;
+  /** Labeled subset of the pool for kNN banks, probes and fine-tuning. */
+  readonly labeled: ImageDataset;
+  /** Held-out labeled images; never seen in pretraining. */
+  readonly test: ImageDataset;
+  /** Index of every row of unlabeled/labeled/test in the source dataset. */
+  readonly indices: { unlabeled: Int32Array; labeled: Int32Array; test: Int32Array };
+  readonly protocol: SplitProtocol;
+}
+
+export interface SplitOptions {
+  /** Fraction of each class held out for testing (default 0.2). */
+  testFraction?: number;
+  /** Fraction of each class's pool whose labels evaluation may use (default 0.1). */
+  labelFraction?: number;
+  /** Alternatively, an exact number of labeled images per class. */
+  labelsPerClass?: number;
+  seed?: number;
+}
+
+/** Class-stratified, seeded split into unlabeled pool, labeled subset and test set. */
+export function splitForSsl(data: ImageDataset, options: SplitOptions = {}): SslSplit {
+  const { testFraction = 0.2, labelFraction = 0.1, labelsPerClass, seed = 0 } = options;
+  check(
+    data.labels !== undefined,
+    `Dataset '${data.name}' has no labels, so it cannot be split into labeled and test sets.`,
+    'Split a labeled dataset, or keep unlabeled data for pretraining and load a separate labeled set for evaluation.'
+  );
+  check(
+    testFraction > 0 && testFraction < 1,
+    `testFraction must be between 0 and 1, got ${testFraction}.`,
+    'Use e.g. testFraction: 0.2.'
+  );
+  check(
+    labelsPerClass !== undefined || (labelFraction > 0 && labelFraction <= 1),
+    `labelFraction must be in (0, 1], got ${labelFraction}.`,
+    'Use e.g. labelFraction: 0.1 for 10% of the labels.'
+  );
+  const labels = data.labels;
+  const numClasses = data.classNames?.length ?? Math.max(...labels) + 1;
+  const byClass: number[][] = Array.from({ length: numClasses }, () => []);
+  // Visit rows in a seeded order so each class's picks are a random, repeatable sample.
+  for (const i of permutation(labels.length, seed)) byClass[labels[i]].push(i);
+
+  const test: number[] = [];
+  const pool: number[] = [];
+  const labeled: number[] = [];
+  const testPerClass: number[] = [];
+  const labeledPerClass: number[] = [];
+  byClass.forEach((rows, cls) => {
+    check(
+      rows.length >= 2,
+      `Class ${data.classNames?.[cls] ?? cls} has ${rows.length} image(s); at least 2 are needed to hold one out for testing.`,
+      'Load more images of every class, or drop the class.'
+    );
+    const nTest = Math.min(rows.length - 1, Math.max(1, Math.round(rows.length * testFraction)));
+    const rest = rows.slice(nTest);
+    const nLabeled = Math.min(
+      rest.length,
+      Math.max(1, labelsPerClass ?? Math.round(rest.length * labelFraction))
+    );
+    test.push(...rows.slice(0, nTest));
+    pool.push(...rest);
+    labeled.push(...rest.slice(0, nLabeled));
+    testPerClass.push(nTest);
+    labeledPerClass.push(nLabeled);
+  });
+  const sorted = (rows: number[]) => Int32Array.from(rows).sort();
+  const indices = { unlabeled: sorted(pool), labeled: sorted(labeled), test: sorted(test) };
+  return {
+    unlabeled: unlabeled(subset(data, indices.unlabeled, `${data.name} (unlabeled pool)`)),
+    labeled: subset(data, indices.labeled, `${data.name} (labeled)`),
+    test: subset(data, indices.test, `${data.name} (test)`),
+    indices,
+    protocol: {
+      seed,
+      testPerClass,
+      labeledPerClass,
+      unlabeledSize: pool.length,
+      labeledSize: labeled.length,
+      testSize: test.length
+    }
+  };
+}

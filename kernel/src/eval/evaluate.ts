@@ -1,0 +1,204 @@
+/**
+ * Downstream evaluation of one or more encoders on the same labeled split: kNN on frozen
+ * embeddings and a linear probe, with the protocol recorded next to every number.
+ */
+import { inspect } from 'node:util';
+import { backendInfo, type BackendInfo, type LayersModel } from '../backend/tf';
+import type { SslSplit } from '../data/dataset';
+import { Chart } from '../render/chart';
+import { displayBundle } from '../render/display';
+import type { Displayable, MimeBundle } from '../render/mime';
+import { accuracyBarsSpec, type AccuracyRow } from '../render/specs';
+import { Table } from '../render/table';
+import { check, checkOptionNames } from '../util/errors';
+import { embed } from './embed';
+import { knnAccuracy } from './knn';
+import { linearProbe } from './linear-probe';
+
+export interface EvaluateOptions {
+  /** Neighbours for the kNN classifier (default 20). */
+  k?: number;
+  /** Passes of the linear probe over the labeled features (default 100). */
+  probeEpochs?: number;
+  /** Seeds the probe's validation split and shuffles (default 0). */
+  seed?: number;
+  /** Show the results table and chart (default true). */
+  display?: boolean;
+}
+
+const OPTION_NAMES = ['k', 'probeEpochs', 'seed', 'display'];
+
+export interface EncoderScores {
+  model: string;
+  knn: number;
+  linearProbe: number;
+  probeTrainAccuracy: number;
+  probeL2: number;
+  seconds: number;
+}
+
+/** How every number in a report was produced, so a table can be quoted honestly. */
+export interface EvaluationProtocol {
+  dataset: string;
+  labeledImages: number;
+  testImages: number;
+  labelsPerClass: number[];
+  splitSeed: number;
+  knn: { k: number; similarity: 'cosine' };
+  linearProbe: { epochs: number; l2Candidates: number[]; features: 'frozen, standardised' };
+  environment: BackendInfo;
+  seconds: number;
+}
+
+export class EvaluationReport implements Displayable {
+  constructor(
+    readonly scores: EncoderScores[],
+    readonly protocol: EvaluationProtocol
+  ) {}
+
+  /** Test accuracy of one encoder under one protocol. */
+  accuracy(model: string, protocol: 'knn' | 'linearProbe'): number {
+    const row = this.scores.find(s => s.model === model);
+    check(
+      row,
+      `No encoder named '${model}' in this report.`,
+      `Use one of: ${this.scores.map(s => s.model).join(', ')}.`
+    );
+    return row[protocol];
+  }
+
+  private caption(): string {
+    const p = this.protocol;
+    return (
+      `${p.dataset}: ${p.labeledImages} labeled images (${p.labelsPerClass[0]}${p.labelsPerClass.every(n => n === p.labelsPerClass[0]) ? '' : '±'} per class) ` +
+      `train the kNN bank and the probe; ${p.testImages} held-out test images; split seed ${p.splitSeed}. ` +
+      `kNN: cosine, k=${p.knn.k}. Linear probe: logistic regression on frozen standardised features, ${p.linearProbe.epochs} epochs, ` +
+      `L2 chosen from [${p.linearProbe.l2Candidates.join(', ')}] on a held-out 20%. ` +
+      `Backend ${p.environment.backend} (TensorFlow ${p.environment.tensorflow}, ${p.environment.device}); ${p.seconds.toFixed(1)} s.`
+    );
+  }
+
+  table(): Table {
+    return new Table(
+      [
+        { name: 'model', label: 'encoder' },
+        { name: 'knn', label: `kNN (k=${this.protocol.knn.k})`, format: 'percent' },
+        { name: 'linearProbe', label: 'linear probe', format: 'percent' },
+        { name: 'probeTrainAccuracy', label: 'probe train acc.', format: 'percent' },
+        { name: 'seconds', label: 'eval seconds', format: 'number' }
+      ],
+      this.scores.map(s => ({
+        model: s.model,
+        knn: s.knn,
+        linearProbe: s.linearProbe,
+        probeTrainAccuracy: s.probeTrainAccuracy,
+        seconds: s.seconds
+      })),
+      'Downstream test accuracy',
+      this.caption()
+    );
+  }
+
+  chart(): Chart {
+    const rows: AccuracyRow[] = this.scores.flatMap(s => [
+      { model: s.model, protocol: `kNN (k=${this.protocol.knn.k})`, accuracy: s.knn },
+      { model: s.model, protocol: 'linear probe', accuracy: s.linearProbe }
+    ]);
+    const summary = this.scores
+      .map(
+        s =>
+          `${s.model}: kNN ${(s.knn * 100).toFixed(1)}%, linear probe ${(s.linearProbe * 100).toFixed(1)}%`
+      )
+      .join('\n');
+    return new Chart(
+      accuracyBarsSpec(rows),
+      `Downstream test accuracy\n${summary}`,
+      'Downstream test accuracy'
+    );
+  }
+
+  toBundle(): MimeBundle {
+    return this.table().toBundle();
+  }
+
+  [inspect.custom](): string {
+    return this.table().toBundle()['text/plain'];
+  }
+}
+
+/**
+ * Scores each encoder by kNN and linear probe on `split.labeled` -> `split.test`. Pass the
+ * same split to every call so numbers are comparable; include an untrained encoder of the same
+ * architecture to see what pretraining added.
+ */
+export async function evaluate(
+  encoders: Record<string, LayersModel>,
+  split: SslSplit,
+  options: EvaluateOptions = {}
+): Promise<EvaluationReport> {
+  checkOptionNames('evaluate()', options, OPTION_NAMES);
+  const { k = 20, probeEpochs = 100, seed = 0, display = true } = options;
+  const names = Object.keys(encoders ?? {});
+  check(
+    names.length > 0,
+    'evaluate() got no encoders.',
+    "Pass them by name, e.g. evaluate({ 'SimCLR': encoder }, split)."
+  );
+  check(
+    split?.labeled?.labels !== undefined && split?.test?.labels !== undefined,
+    'evaluate() needs a split with labeled and test images.',
+    'Make one with splitForSsl(dataset, { seed }).'
+  );
+  const l2Candidates = [0, 1e-4, 1e-3, 1e-2];
+  const started = Date.now();
+  const scores: EncoderScores[] = [];
+  for (const model of names) {
+    const encoderStarted = Date.now();
+    const trainX = embed(encoders[model], split.labeled.images);
+    const testX = embed(encoders[model], split.test.images);
+    try {
+      const knn = knnAccuracy(trainX, split.labeled.labels!, testX, split.test.labels!, {
+        k: Math.min(k, trainX.shape[0])
+      });
+      const probe = linearProbe({
+        trainX,
+        trainY: split.labeled.labels!,
+        testX,
+        testY: split.test.labels!,
+        numClasses: split.protocol.labeledPerClass.length,
+        epochs: probeEpochs,
+        l2: l2Candidates,
+        seed
+      });
+      scores.push({
+        model,
+        knn,
+        linearProbe: probe.accuracy,
+        probeTrainAccuracy: probe.trainAccuracy,
+        probeL2: probe.l2,
+        seconds: (Date.now() - encoderStarted) / 1000
+      });
+    } finally {
+      trainX.dispose();
+      testX.dispose();
+    }
+    // Let display and interrupt messages through between encoders.
+    await new Promise<void>(resolve => setImmediate(resolve));
+  }
+  const report = new EvaluationReport(scores, {
+    dataset: split.test.name.replace(/ \(test\)$/, ''),
+    labeledImages: split.protocol.labeledSize,
+    testImages: split.protocol.testSize,
+    labelsPerClass: split.protocol.labeledPerClass,
+    splitSeed: split.protocol.seed,
+    knn: { k, similarity: 'cosine' },
+    linearProbe: { epochs: probeEpochs, l2Candidates, features: 'frozen, standardised' },
+    environment: backendInfo(),
+    seconds: (Date.now() - started) / 1000
+  });
+  if (display) {
+    displayBundle(report.toBundle());
+    displayBundle(await report.chart().toBundle());
+  }
+  return report;
+}

@@ -1,0 +1,193 @@
+/**
+ * k-nearest-neighbour classification on embeddings: the standard cheap monitor of a
+ * self-supervised representation (no training, so it measures the features themselves).
+ */
+import { tf, type Tensor2D } from '../backend/tf';
+import { check, checkOptionNames } from '../util/errors';
+import { l2Normalize } from './embed';
+
+export interface KnnOptions {
+  /** Neighbours that vote (default 20, as in the solo-learn / InstDisc kNN monitors). */
+  k?: number;
+  /** Number of classes (default: largest label + 1). */
+  numClasses?: number;
+  /**
+   * 'similarity' (default): each neighbour votes exp(cosine / temperature), so closer
+   * neighbours count more (Wu et al., 2018). 'majority': one vote each.
+   */
+  weighting?: 'similarity' | 'majority';
+  /** Temperature of the similarity weighting (default 0.07). */
+  temperature?: number;
+  /** Test rows per similarity block (default: enough for ~16M similarities per block). */
+  chunkSize?: number;
+}
+
+const OPTION_NAMES = ['k', 'numClasses', 'weighting', 'temperature', 'chunkSize'];
+
+function checkEmbedding(what: string, emb: Tensor2D): void {
+  check(
+    emb instanceof tf.Tensor && !emb.isDisposed && emb.rank === 2,
+    `${what} must be a live 2-D tensor [examples, features]${emb instanceof tf.Tensor ? `, got shape [${emb.shape.join(', ')}]` : ''}.`,
+    'Compute embeddings with embed(encoder, images), which returns [examples, features].'
+  );
+  check(
+    emb.shape[0] > 0 && emb.shape[1] > 0,
+    `${what} is empty (shape [${emb.shape.join(', ')}]).`,
+    'Embed at least one example with a non-empty feature vector.'
+  );
+}
+
+/** Checks labels are whole numbers in [0, numClasses) and returns numClasses. */
+export function checkLabels(
+  what: string,
+  labels: ArrayLike<number>,
+  rows: number,
+  numClasses?: number
+): number {
+  check(
+    labels !== null && typeof labels === 'object' && typeof labels.length === 'number',
+    `${what} must be an array of class indices (e.g. Int32Array).`,
+    'Pass the labels as an Int32Array or number[] with one class index per row.'
+  );
+  check(
+    labels.length === rows,
+    `${what} has ${labels.length} entries but the embeddings have ${rows} rows.`,
+    'Pass exactly one label per embedded example, in the same order.'
+  );
+  let max = -1;
+  for (let i = 0; i < labels.length; i++) {
+    const y = labels[i];
+    check(
+      Number.isInteger(y) && y >= 0,
+      `${what}[${i}] is ${y}, not a class index (a whole number >= 0).`,
+      'Encode classes as 0, 1, 2, ...'
+    );
+    if (y > max) max = y;
+  }
+  const classes = numClasses ?? max + 1;
+  check(
+    Number.isInteger(classes) && classes >= 1,
+    `numClasses must be a positive integer, got ${String(numClasses)}.`,
+    'Pass numClasses as the number of classes, e.g. 10 for digits.'
+  );
+  check(
+    max < classes,
+    `${what} contains class ${max} but numClasses is ${classes}.`,
+    `Pass numClasses: ${max + 1} or more, or fix the labels.`
+  );
+  return classes;
+}
+
+function checkFinite(what: string, x: Tensor2D): void {
+  const bad = tf.tidy(() => tf.logicalNot(tf.all(tf.isFinite(x))).dataSync()[0]);
+  check(
+    !bad,
+    `${what} contain NaN or Infinity.`,
+    'The encoder produced non-finite features: check the training loss for NaN and the input data.'
+  );
+}
+
+/**
+ * Predicts a class for each row of testEmb from its k most cosine-similar rows of trainEmb.
+ * Similarities are computed in blocks of test rows, so memory stays bounded on large sets.
+ */
+export function knnClassify(
+  trainEmb: Tensor2D,
+  trainLabels: ArrayLike<number>,
+  testEmb: Tensor2D,
+  options: KnnOptions = {}
+): Int32Array {
+  checkOptionNames('knnClassify', options, OPTION_NAMES);
+  checkEmbedding('Train embeddings', trainEmb);
+  checkEmbedding('Test embeddings', testEmb);
+  const [nTrain, dim] = trainEmb.shape;
+  const nTest = testEmb.shape[0];
+  check(
+    testEmb.shape[1] === dim,
+    `Train embeddings have ${dim} features but test embeddings have ${testEmb.shape[1]}.`,
+    'Embed train and test data with the same encoder.'
+  );
+  const numClasses = checkLabels('Train labels', trainLabels, nTrain, options.numClasses);
+  const k = options.k ?? 20;
+  check(
+    Number.isInteger(k) && k >= 1,
+    `kNN: k must be a positive integer, got ${String(k)}.`,
+    'Pass e.g. k: 20.'
+  );
+  check(
+    k <= nTrain,
+    `kNN: k = ${k} is larger than the ${nTrain} labelled training examples.`,
+    `Use k <= ${nTrain} (e.g. k: ${Math.min(20, nTrain)}) or embed more labelled examples.`
+  );
+  const weighting = options.weighting ?? 'similarity';
+  check(
+    weighting === 'similarity' || weighting === 'majority',
+    `kNN: weighting must be 'similarity' or 'majority', got ${JSON.stringify(weighting)}.`,
+    "Pass weighting: 'similarity' (closer neighbours count more) or 'majority'."
+  );
+  const temperature = options.temperature ?? 0.07;
+  check(
+    typeof temperature === 'number' && Number.isFinite(temperature) && temperature > 0,
+    `kNN: temperature must be a positive number, got ${String(temperature)}.`,
+    'Pass e.g. temperature: 0.07.'
+  );
+  const chunkSize = options.chunkSize ?? Math.max(1, Math.floor(16_000_000 / nTrain));
+  check(
+    Number.isInteger(chunkSize) && chunkSize >= 1,
+    `kNN: chunkSize must be a positive integer, got ${String(chunkSize)}.`,
+    'Leave chunkSize out, or pass e.g. 256.'
+  );
+  checkFinite('Train embeddings', trainEmb);
+  checkFinite('Test embeddings', testEmb);
+
+  const labels = Int32Array.from(trainLabels);
+  const predictions = new Int32Array(nTest);
+  const train = l2Normalize(trainEmb);
+  try {
+    const votes = new Float64Array(numClasses);
+    for (let start = 0; start < nTest; start += chunkSize) {
+      const rows = Math.min(chunkSize, nTest - start);
+      const [sims, idx] = tf.tidy(() => {
+        const test = l2Normalize(tf.slice(testEmb, [start, 0], [rows, dim]));
+        const { values, indices } = tf.topk(tf.matMul(test, train, false, true), k, true);
+        return [values.dataSync(), indices.dataSync()];
+      });
+      for (let r = 0; r < rows; r++) {
+        votes.fill(0);
+        for (let j = 0; j < k; j++) {
+          const s = sims[r * k + j];
+          votes[labels[idx[r * k + j]]] +=
+            weighting === 'majority' ? 1 : Math.exp((s - 1) / temperature);
+        }
+        // Ties go to the class whose nearest neighbour is closest (topk is sorted).
+        let best = labels[idx[r * k]];
+        for (let c = 0; c < numClasses; c++) if (votes[c] > votes[best]) best = c;
+        predictions[start + r] = best;
+      }
+    }
+  } finally {
+    train.dispose();
+  }
+  return predictions;
+}
+
+/** Fraction of test rows whose kNN prediction equals the test label, in [0, 1]. */
+export function knnAccuracy(
+  trainEmb: Tensor2D,
+  trainLabels: ArrayLike<number>,
+  testEmb: Tensor2D,
+  testLabels: ArrayLike<number>,
+  options: KnnOptions = {}
+): number {
+  checkOptionNames('knnAccuracy', options, OPTION_NAMES);
+  checkEmbedding('Test embeddings', testEmb);
+  check(
+    testLabels !== null && typeof testLabels === 'object' && testLabels.length === testEmb.shape[0],
+    `Test labels have ${testLabels?.length} entries but the test embeddings have ${testEmb.shape[0]} rows.`,
+    'Pass exactly one label per embedded test example, in the same order.'
+  );
+  const predictions = knnClassify(trainEmb, trainLabels, testEmb, options);
+  let correct = 0;
+  for (let i = 0; i < predictions.length; i++) if (predictions[i] === testLabels[i]) correct++;
+  return correct / predictions.length;
+}

@@ -1,0 +1,76 @@
+/**
+ * Pretext: self-supervised learning in a TypeScript notebook.
+ *
+ *   import * as px from 'pretext';
+ *
+ * One entry point for notebooks; modules behind it are grouped by concern (data, augment,
+ * models, tasks, train, eval, render).
+ */
+export { tf, backendInfo, type BackendInfo } from './backend/tf';
+export { PretextError } from './util/errors';
+export { params } from './util/params';
+
+export {
+  datasetSize,
+  disposeDataset,
+  imageShape,
+  splitForSsl,
+  subset,
+  unlabeled,
+  type ImageDataset,
+  type SplitOptions,
+  type SplitProtocol,
+  type SslSplit
+} from './data/dataset';
+export { loadMnist, type MnistOptions } from './data/mnist';
+
+export { describeAugment, withSpec, type AugmentSpec, type ImageAugment } from './augment/augment';
+export {
+  colorJitter,
+  cutout,
+  gaussianBlur,
+  gaussianNoise,
+  horizontalFlip,
+  randomResizedCrop,
+  type ColorJitterOptions,
+  type CutoutOptions,
+  type GaussianBlurOptions,
+  type GaussianNoiseOptions,
+  type HorizontalFlipOptions,
+  type RandomResizedCropOptions
+} from './augment/ops';
+export {
+  compose,
+  simclrAugment,
+  SIMCLR_AUGMENT_DEFAULTS,
+  type SimclrAugmentOptions
+} from './augment/compose';
+
+export { convEncoder, type ConvEncoderOptions } from './models/conv-encoder';
+export { projectionHead, type ProjectionHeadOptions } from './models/heads';
+export { modelInputShape, modelOutputDim } from './models/shape';
+export { modelVariables } from './models/variables';
+
+export type { PretextTask } from './tasks/task';
+export { ntXentLoss } from './tasks/losses';
+export { simclr, SIMCLR_DEFAULTS, type SimclrOptions, type SimclrTask } from './tasks/simclr';
+
+export { train, TrainResult, type EpochSummary } from './train/train';
+export type { TrainOptions } from './train/options';
+
+export { embed, l2Normalize, type EmbedOptions } from './eval/embed';
+export { knnAccuracy, knnClassify, type KnnOptions } from './eval/knn';
+export { linearProbe, type LinearProbeOptions, type LinearProbeResult } from './eval/linear-probe';
+export {
+  evaluate,
+  EvaluationReport,
+  type EncoderScores,
+  type EvaluateOptions,
+  type EvaluationProtocol
+} from './eval/evaluate';
+
+export { Chart, show } from './render/chart';
+export { Table, type TableColumn, type CellValue } from './render/table';
+export { displayBundle, DisplayHandle } from './render/display';
+export { MIME, type MimeBundle, type VegaLiteSpec, type Displayable } from './render/mime';
+export { lossCurveSpec, accuracyBarsSpec, type AccuracyRow, type LossPoint } from './render/specs';

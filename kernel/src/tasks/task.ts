@@ -1,0 +1,23 @@
+import type { LayersModel, Scalar, Tensor, Variable } from '../backend/tf';
+
+/**
+ * A pretext task: everything the training engine needs to optimise one self-supervised
+ * objective. Methods are small modules (augment + encoder + head + loss) that implement this.
+ */
+export interface PretextTask {
+  /** Method name as users type it, e.g. 'simclr'. */
+  readonly method: string;
+  /** The representation being learned; what evaluation and export use. */
+  readonly encoder: LayersModel;
+  /** Variables the optimiser updates (encoder + heads; never momentum targets). */
+  trainableVariables(): Variable[];
+  /**
+   * Loss for one batch of unlabeled inputs. Called inside the optimiser's tape, so it must be
+   * pure tensor code; `seed` makes the batch's random views repeatable.
+   */
+  loss(batch: Tensor, seed: number): Scalar;
+  /** JSON-serialisable settings, recorded with the run. */
+  config(): Record<string, unknown>;
+  /** Frees heads and buffers owned by the task (the encoder stays with the caller). */
+  dispose(): void;
+}

@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, VENV_BIN, hashPaths, once, run, step } from './util.mjs';
+
+const withVenv = () => ({ PATH: `${VENV_BIN}:${process.env.PATH}` });
+
+/** Compiles the kernel library (what notebooks import). */
+export function buildKernelLibrary() {
+  step('Kernel library (kernel/src -> kernel/lib)');
+  const key = hashPaths(['kernel/src', 'kernel/tsconfig.json', 'kernel/package.json']);
+  once(
+    'kernel-lib',
+    key,
+    () => existsSync(join(ROOT, 'kernel', 'lib', 'index.js')),
+    () => {
+      run('npm', ['run', 'build:kernel']);
+    }
+  );
+}
+
+/**
+ * Builds the prebuilt labextension and installs the Python package into the venv the way a
+ * pip user gets it (share/jupyter/labextensions/jupyterlab-pretext).
+ */
+export function buildExtension() {
+  step('JupyterLab extension (prebuilt labextension + jupyterlab_pretext into .venv)');
+  const key = hashPaths(
+    [
+      'src',
+      'style',
+      'schema',
+      'package.json',
+      'tsconfig.json',
+      'pyproject.toml',
+      'install.json',
+      'jupyterlab_pretext'
+    ],
+    {
+      ignore: ['labextension', '_version.py', '__pycache__']
+    }
+  );
+  const installed = join(
+    ROOT,
+    '.venv',
+    'share',
+    'jupyter',
+    'labextensions',
+    'jupyterlab-pretext',
+    'package.json'
+  );
+  once(
+    'extension',
+    key,
+    () => existsSync(installed),
+    () => {
+      run('npm', ['run', 'build:ext'], { env: withVenv() });
+      run(
+        join(VENV_BIN, 'python'),
+        [
+          '-m',
+          'pip',
+          'install',
+          '--no-build-isolation',
+          '--no-deps',
+          '--force-reinstall',
+          '--progress-bar',
+          'off',
+          ROOT
+        ],
+        {
+          env: withVenv()
+        }
+      );
+    }
+  );
+}

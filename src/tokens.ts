@@ -1,0 +1,29 @@
+/**
+ * Tokens other Pretext plugins (and third-party extensions) depend on.
+ */
+import { Token } from '@lumino/coreutils';
+import { ISignal } from '@lumino/signaling';
+
+import { IPretextSettingsValues } from './settings-values';
+
+export type { ChartThemeName, ChartThemeSetting, IPretextSettingsValues } from './settings-values';
+
+/** Id of the settings plugin; also the key of schema/plugin.json. */
+export const SETTINGS_PLUGIN_ID = 'jupyterlab-pretext:plugin';
+
+/**
+ * The user's Pretext settings. Values start at the schema defaults and are
+ * replaced once the setting registry has loaded (see `ready`), so consumers
+ * never wait on the registry to render.
+ */
+export interface IPretextSettings extends Readonly<IPretextSettingsValues> {
+  /** Resolves when the stored settings have been read (or failed to load). */
+  readonly ready: Promise<void>;
+  /** Emitted after any value changed. */
+  readonly changed: ISignal<IPretextSettings, void>;
+}
+
+export const IPretextSettings = new Token<IPretextSettings>(
+  'jupyterlab-pretext:IPretextSettings',
+  'The Pretext settings: run store root, snippet defaults and chart theme.'
+);

@@ -1,0 +1,109 @@
+/**
+ * Runs examples/01-quickstart.ipynb through a real Jupyter kernel (the installed `pretext`
+ * kernelspec, via nbconvert) in a temporary folder with no node_modules, then checks what a
+ * reader of the saved notebook gets.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { findOutput, joined, outputsOf, readNotebook, type Cell } from './notebook';
+
+const ROOT = resolve(__dirname, '..', '..');
+/** kNN accuracy the pretrained encoder must reach at the small size; an untrained one does not. */
+const KNN_FLOOR = 0.7;
+
+let workdir = '';
+let notebook: { cells: Cell[] };
+
+before(async () => {
+  // run-notebooks.mjs is an ES module; this test file compiles to CommonJS.
+  const { executeNotebook } = await import('../../scripts/run-notebooks.mjs');
+  workdir = mkdtempSync(join(tmpdir(), 'pretext-quickstart-'));
+  const result = executeNotebook(join(ROOT, 'examples', '01-quickstart.ipynb'), workdir, {
+    timeoutSec: 900
+  });
+  assert.ok(result.ok, 'the quickstart notebook must run top to bottom without a failing cell');
+  notebook = readNotebook(result.target);
+});
+
+after(() => rmSync(workdir, { recursive: true, force: true }));
+
+test('no cell produced an error or a stderr stream', () => {
+  for (const output of outputsOf(notebook)) {
+    assert.notEqual(output.output_type, 'error', `${output.ename}: ${output.evalue}`);
+    if (output.output_type === 'stream')
+      assert.notEqual(output.name, 'stderr', joined(output.text));
+  }
+});
+
+test('every Pretext MIME output is a JSON object (not a string) with text/plain beside it', () => {
+  const pretext = outputsOf(notebook).filter(
+    o => o.data && Object.keys(o.data).some(k => k.startsWith('application/vnd.pretext.'))
+  );
+  assert.ok(
+    pretext.length >= 3,
+    `expected dashboard, table and chart outputs, got ${pretext.length}`
+  );
+  for (const output of pretext) {
+    for (const [mime, value] of Object.entries(output.data!)) {
+      if (mime.startsWith('application/vnd.pretext.')) {
+        assert.match(mime, /^application\/vnd\.pretext\.[a-z]+\+json$/);
+        assert.equal(typeof value, 'object', `${mime} must be stored as an object`);
+      }
+    }
+    assert.ok(joined(output.data!['text/plain']).length > 0, 'text/plain fallback');
+  }
+});
+
+test('the training dashboard ended done and kept its loss curve as SVG', () => {
+  const output = findOutput(notebook, 'application/vnd.pretext.dashboard+json');
+  assert.ok(output, 'dashboard output');
+  const dashboard = output.data!['application/vnd.pretext.dashboard+json'] as {
+    status: string;
+    progress: { step: number; totalSteps: number };
+    chart: { spec: { datasets: { history: { loss: number }[] } } };
+  };
+  assert.equal(dashboard.status, 'done');
+  assert.equal(dashboard.progress.step, dashboard.progress.totalSteps);
+  const losses = dashboard.chart.spec.datasets.history.map(p => p.loss);
+  assert.ok(
+    losses.at(-1)! < losses[0],
+    `pretext loss should fall: ${losses[0]} -> ${losses.at(-1)}`
+  );
+  assert.match(joined(output.data!['image/svg+xml']), /^<svg[\s\S]*training step[\s\S]*<\/svg>$/);
+});
+
+test('the accuracy chart has its Vega-Lite spec and an SVG fallback', () => {
+  const output = findOutput(notebook, 'application/vnd.pretext.chart+json');
+  assert.ok(output, 'chart output');
+  const chart = output.data!['application/vnd.pretext.chart+json'] as {
+    spec: Record<string, unknown>;
+  };
+  assert.match(String(chart.spec.$schema), /vega-lite\/v6/);
+  assert.match(joined(output.data!['image/svg+xml']), /^<svg[\s\S]*test accuracy/);
+});
+
+test(`pretraining beats the untrained encoder and clears the kNN floor of ${KNN_FLOOR}`, () => {
+  const output = findOutput(notebook, 'application/vnd.pretext.table+json');
+  assert.ok(output, 'results table');
+  const { rows } = output.data!['application/vnd.pretext.table+json'] as {
+    rows: { model: string; knn: number; linearProbe: number }[];
+  };
+  const pretrained = rows.find(r => r.model.startsWith('SimCLR'))!;
+  const untrained = rows.find(r => r.model.startsWith('untrained'))!;
+  assert.ok(pretrained && untrained, 'both encoders reported');
+  assert.ok(
+    untrained.knn < KNN_FLOOR,
+    `the floor must be out of an untrained encoder's reach (got ${untrained.knn})`
+  );
+  assert.ok(
+    pretrained.knn >= KNN_FLOOR,
+    `SimCLR kNN accuracy ${pretrained.knn} is below ${KNN_FLOOR}`
+  );
+  assert.ok(
+    pretrained.linearProbe > untrained.linearProbe,
+    `linear probe ${pretrained.linearProbe} vs untrained ${untrained.linearProbe}`
+  );
+});

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tf, type Tensor4D } from '../../../kernel/src/backend/tf';
+import { splitForSsl, subset, type ImageDataset } from '../../../kernel/src/data/dataset';
+import { loadMnist } from '../../../kernel/src/data/mnist';
+import { PretextError } from '../../../kernel/src/util/errors';
+
+function toy(perClass: number, classes = 3): ImageDataset {
+  const n = perClass * classes;
+  // Pixel value encodes the row index so we can check which rows a subset holds.
+  const images = tf.tidy(
+    () => tf.range(0, n).reshape([n, 1, 1, 1]).tile([1, 2, 2, 1]).div(n) as Tensor4D
+  );
+  const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
+  return { name: 'toy', images, labels };
+}
+
+test('MNIST loads the real 10,000 digits as 28x28x1 in [0, 1] with balanced labels', () => {
+  const mnist = loadMnist();
+  assert.deepEqual(mnist.images.shape, [10000, 28, 28, 1]);
+  assert.equal(mnist.labels!.length, 10000);
+  const counts = new Array(10).fill(0);
+  for (const y of mnist.labels!) counts[y]++;
+  assert.ok(
+    counts.every(c => c > 800 && c < 1200),
+    `per-class counts ${counts}`
+  );
+  const [min, max] = tf.tidy(() => [
+    mnist.images.min().dataSync()[0],
+    mnist.images.max().dataSync()[0]
+  ]);
+  assert.equal(min, 0);
+  assert.ok(max > 0.99 && max <= 1);
+  mnist.images.dispose();
+});
+
+test('MNIST perClass takes that many images of every digit; bad values are rejected', () => {
+  const small = loadMnist({ perClass: 20 });
+  assert.deepEqual(small.images.shape, [200, 28, 28, 1]);
+  small.images.dispose();
+  assert.throws(() => loadMnist({ perClass: 1 }), PretextError);
+  assert.throws(() => loadMnist({ perClas: 5 } as never), /Unknown option 'perClas'/);
+});
+
+test('splitForSsl: test is disjoint from the pool, labeled is a subset of the pool, stratified', () => {
+  const data = toy(50);
+  const split = splitForSsl(data, { testFraction: 0.2, labelFraction: 0.1, seed: 7 });
+  const pool = new Set(split.indices.unlabeled);
+  for (const i of split.indices.test) assert.ok(!pool.has(i), `test row ${i} also in the pool`);
+  for (const i of split.indices.labeled) assert.ok(pool.has(i), `labeled row ${i} not in the pool`);
+  assert.equal(split.indices.test.length + split.indices.unlabeled.length, 150);
+  assert.deepEqual(split.protocol.testPerClass, [10, 10, 10]);
+  assert.deepEqual(split.protocol.labeledPerClass, [4, 4, 4]);
+  assert.equal(split.unlabeled.labels, undefined, 'the pretraining pool must not carry labels');
+  // Rows really are the indexed source rows (pixel value = row index / n).
+  const pixels = split.test.images.reshape([-1, 4]).slice([0, 0], [-1, 1]).dataSync();
+  assert.deepEqual(
+    Array.from(pixels, v => Math.round(v * 150)),
+    Array.from(split.indices.test)
+  );
+  assert.deepEqual(
+    Array.from(split.test.labels!),
+    Array.from(split.indices.test, i => i % 3)
+  );
+});
+
+test('splitForSsl is repeatable with a seed and changes with another seed', () => {
+  const data = toy(40);
+  const a = splitForSsl(data, { seed: 1 });
+  const b = splitForSsl(data, { seed: 1 });
+  const c = splitForSsl(data, { seed: 2 });
+  assert.deepEqual(a.indices, b.indices);
+  assert.notDeepEqual(a.indices.test, c.indices.test);
+});
+
+test('splitForSsl labelsPerClass gives exact counts', () => {
+  const split = splitForSsl(toy(30), { labelsPerClass: 5 });
+  assert.deepEqual(split.protocol.labeledPerClass, [5, 5, 5]);
+});
+
+test('splitForSsl rejects unlabeled data, bad fractions and classes too small to hold out', () => {
+  const data = toy(10);
+  assert.throws(() => splitForSsl({ name: 'u', images: data.images }), /has no labels/);
+  assert.throws(
+    () => splitForSsl(data, { testFraction: 1.5 }),
+    /testFraction must be between 0 and 1/
+  );
+  assert.throws(() => splitForSsl(data, { labelFraction: 0 }), /labelFraction/);
+  const tiny = subset(data, Int32Array.from([0, 1, 2, 3, 4]));
+  assert.throws(() => splitForSsl(tiny), /Class 1 has 2|Class 2 has 1/);
+});

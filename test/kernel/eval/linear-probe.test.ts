@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tf, type Tensor2D } from '../../../kernel/src/backend/tf';
+import { linearProbe } from '../../../kernel/src/eval/linear-probe';
+import { PretextError } from '../../../kernel/src/util/errors';
+import { rng } from '../../../kernel/src/util/random';
+
+/** Three classes that a linear classifier separates, plus distracting large-scale features. */
+function threeClasses(n: number, seed: number) {
+  const random = rng(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const centers = [
+    [2, 0],
+    [-1, 1.7],
+    [-1, -1.7]
+  ];
+  const rows: number[][] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 3;
+    // Informative dims on a small scale; nuisance dims with a large scale and offset, which
+    // standardisation must tame.
+    rows.push([
+      centers[c][0] + 0.4 * gauss(),
+      centers[c][1] + 0.4 * gauss(),
+      100 + 50 * gauss(),
+      -20 + 10 * gauss()
+    ]);
+    labels.push(c);
+  }
+  return { x: tf.tensor2d(rows) as Tensor2D, y: Int32Array.from(labels) };
+}
+
+test('linear probe separates linearly separable classes, tunes l2 and frees everything', () => {
+  const train = threeClasses(240, 1);
+  const test_ = threeClasses(150, 2);
+  const before = tf.memory().numTensors;
+  const result = linearProbe({
+    trainX: train.x,
+    trainY: train.y,
+    testX: test_.x,
+    testY: test_.y,
+    epochs: 60,
+    seed: 1
+  });
+  assert.equal(tf.memory().numTensors, before);
+  assert.ok(result.accuracy >= 0.95, `test accuracy ${result.accuracy}`);
+  assert.ok(result.trainAccuracy >= 0.95, `train accuracy ${result.trainAccuracy}`);
+  assert.equal(result.numClasses, 3);
+  assert.deepEqual(
+    result.candidates.map(c => c.l2),
+    [0, 1e-4, 1e-3, 1e-2]
+  );
+  assert.ok(result.candidates.every(c => c.valAccuracy >= 0 && c.valAccuracy <= 1));
+  const best = Math.max(...result.candidates.map(c => c.valAccuracy));
+  assert.equal(result.candidates.find(c => c.l2 === result.l2)!.valAccuracy, best);
+  // Same seed, same result.
+  const again = linearProbe({
+    trainX: train.x,
+    trainY: train.y,
+    testX: test_.x,
+    testY: test_.y,
+    epochs: 60,
+    seed: 1
+  });
+  assert.deepEqual(again, result);
+  tf.dispose([train.x, test_.x]);
+});
+
+test('linear probe on random labels stays near chance', () => {
+  const train = threeClasses(240, 3);
+  const test_ = threeClasses(300, 4);
+  const random = rng(9);
+  const shuffledTrain = train.y.map(() => Math.floor(random() * 3));
+  const shuffledTest = test_.y.map(() => Math.floor(random() * 3));
+  const result = linearProbe({
+    trainX: train.x,
+    trainY: shuffledTrain,
+    testX: test_.x,
+    testY: shuffledTest,
+    epochs: 40,
+    l2: 1e-3
+  });
+  assert.ok(
+    result.accuracy > 0.2 && result.accuracy < 0.47,
+    `accuracy ${result.accuracy} is not near 1/3`
+  );
+  assert.deepEqual(result.candidates, []);
+  assert.equal(result.l2, 1e-3);
+  tf.dispose([train.x, test_.x]);
+});
+
+test('linear probe rejects bad inputs with PretextError', () => {
+  const train = threeClasses(30, 1);
+  const test_ = threeClasses(9, 2);
+  const narrow = tf.zeros([9, 3]) as Tensor2D;
+  const nan = tf.fill([9, 4], NaN) as Tensor2D;
+  const base = { trainX: train.x, trainY: train.y, testX: test_.x, testY: test_.y };
+  const before = tf.memory().numTensors;
+  assert.throws(
+    () => linearProbe({ ...base, trainY: train.y.slice(2) }),
+    /28 entries but the embeddings have 30 rows/
+  );
+  assert.throws(() => linearProbe({ ...base, testX: narrow }), /4 features but testX has 3/);
+  assert.throws(() => linearProbe({ ...base, testX: nan }), /NaN/);
+  assert.throws(() => linearProbe({ ...base, numClasses: 2 }), /class 2 but numClasses is 2/);
+  assert.throws(() => linearProbe({ ...base, trainY: new Int32Array(30) }), /at least 2 classes/);
+  assert.throws(() => linearProbe({ ...base, l2: [] }), PretextError);
+  assert.throws(() => linearProbe({ ...base, l2: -1 }), PretextError);
+  assert.throws(() => linearProbe({ ...base, epochs: 0 }), PretextError);
+  assert.throws(() => linearProbe({ ...base, lr: 0.1 } as never), /Unknown option 'lr'/);
+  assert.equal(tf.memory().numTensors, before);
+  tf.dispose([train.x, test_.x, narrow, nan]);
+});
