@@ -16,6 +16,17 @@ export interface PretextTask {
    * pure tensor code; `seed` makes the batch's random views repeatable.
    */
   loss(batch: Tensor, seed: number): Scalar;
+  /**
+   * Runs after each optimiser step, outside the tape: momentum (EMA) target updates, queue
+   * pushes. `step` counts completed steps from 1, across resumes.
+   */
+  afterStep?(step: number): void;
+  /**
+   * Every variable needed to resume this task exactly, by a stable unique name: trainable
+   * weights, batch-norm statistics, momentum targets, queues. The engine checkpoints these.
+   * Default when absent: the encoder's and the task's trainable variables.
+   */
+  stateVariables?(): Record<string, Variable>;
   /** JSON-serialisable settings, recorded with the run. */
   config(): Record<string, unknown>;
   /** Frees heads and buffers owned by the task (the encoder stays with the caller). */
