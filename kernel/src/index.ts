@@ -69,7 +69,16 @@ export {
   type EvaluationProtocol
 } from './eval/evaluate';
 
+export { guide, Guide, guideSteps, type GuideStep } from './guide/guide';
+export { adviceFor, type Advice } from './guide/advice';
 export { Chart, show } from './render/chart';
+export {
+  augmentationGrid,
+  imageGrid,
+  ImageGrid,
+  type AugmentationGridOptions,
+  type ImageGridOptions
+} from './render/image-grid';
 export { Table, type TableColumn, type CellValue } from './render/table';
 export { displayBundle, DisplayHandle } from './render/display';
 export { MIME, type MimeBundle, type VegaLiteSpec, type Displayable } from './render/mime';

@@ -4,6 +4,7 @@
  * pure-JavaScript backend, which is two to three orders of magnitude slower for training.
  */
 import type * as tfTypes from '@tensorflow/tfjs-node';
+import { session } from '../guide/session';
 import { PretextError } from '../util/errors';
 
 type TF = typeof tfTypes;
@@ -42,6 +43,7 @@ export type {
   Tensor2D,
   Tensor3D,
   Tensor4D,
+  Tensor5D,
   Scalar,
   Variable,
   LayersModel
@@ -56,6 +58,7 @@ export interface BackendInfo {
 }
 
 export function backendInfo(): BackendInfo {
+  session.recordBackendCheck();
   // The binding reports the TensorFlow C library it is linked against.
   const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
   return {

@@ -1,5 +1,6 @@
 import { tf, type Tensor4D } from '../backend/tf';
 import { check } from '../util/errors';
+import { session } from '../guide/session';
 import { permutation } from '../util/random';
 
 /** Images as one tensor [N, H, W, C] with values in [0, 1], with labels when known. */
@@ -124,6 +125,12 @@ export function splitForSsl(data: ImageDataset, options: SplitOptions = {}): Ssl
     testPerClass.push(nTest);
     labeledPerClass.push(nLabeled);
   });
+  session.recordDataset({
+    name: `${data.name} (unlabeled pool)`,
+    size: pool.length,
+    labeled: false
+  });
+  session.recordDataset({ name: `${data.name} (test)`, size: test.length, labeled: true });
   const sorted = (rows: number[]) => Int32Array.from(rows).sort();
   const indices = { unlabeled: sorted(pool), labeled: sorted(labeled), test: sorted(test) };
   return {

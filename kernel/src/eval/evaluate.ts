@@ -5,6 +5,7 @@
 import { inspect } from 'node:util';
 import { backendInfo, type BackendInfo, type LayersModel } from '../backend/tf';
 import type { SslSplit } from '../data/dataset';
+import { session } from '../guide/session';
 import { Chart } from '../render/chart';
 import { displayBundle } from '../render/display';
 import type { Displayable, MimeBundle } from '../render/mime';
@@ -195,6 +196,10 @@ export async function evaluate(
     linearProbe: { epochs: probeEpochs, l2Candidates, features: 'frozen, standardised' },
     environment: backendInfo(),
     seconds: (Date.now() - started) / 1000
+  });
+  session.recordEvaluation({
+    models: names,
+    bestAccuracy: Math.max(...scores.flatMap(s => [s.knn, s.linearProbe]))
   });
   if (display) {
     displayBundle(report.toBundle());

@@ -2,7 +2,8 @@
 export const MIME = {
   chart: 'application/vnd.pretext.chart+json',
   dashboard: 'application/vnd.pretext.dashboard+json',
-  table: 'application/vnd.pretext.table+json'
+  table: 'application/vnd.pretext.table+json',
+  guide: 'application/vnd.pretext.guide+json'
 } as const;
 
 /** A Vega-Lite specification as plain JSON (kept untyped so notebooks need no Vega types). */
