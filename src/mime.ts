@@ -18,6 +18,9 @@ export const DASHBOARD_MIME_TYPE = 'application/vnd.pretext.dashboard+json';
 /** A sortable results table: `{ title?, columns, rows, caption? }`. */
 export const TABLE_MIME_TYPE = 'application/vnd.pretext.table+json';
 
+/** The step-by-step guide checklist: `{ steps, advice }`, updated in place. */
+export const GUIDE_MIME_TYPE = 'application/vnd.pretext.guide+json';
+
 /** Builds the MIME type of a kind, for kinds added later (guide, embedding map). */
 export function pretextMimeType(kind: string): string {
   return `${PRETEXT_MIME_PREFIX}${kind}+json`;

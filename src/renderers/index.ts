@@ -7,10 +7,12 @@ import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { IChartThemeSource } from '../chart-theme';
 import { chartRendererExtension } from './chart';
 import { dashboardRendererExtension } from './dashboard';
+import { guideRendererExtension } from './guide';
 import { tableRendererExtension } from './table';
 
 export { ChartRenderer } from './chart';
 export { DashboardRenderer } from './dashboard';
+export { GuideRenderer } from './guide';
 export { TableRenderer } from './table';
 export { VegaChart } from './vega-chart';
 
@@ -18,6 +20,7 @@ export function createRendererExtensions(theme: IChartThemeSource): IRenderMime.
   return [
     chartRendererExtension(theme),
     dashboardRendererExtension(theme),
-    tableRendererExtension()
+    tableRendererExtension(),
+    guideRendererExtension()
   ];
 }
