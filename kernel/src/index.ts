@@ -62,6 +62,20 @@ export { embed, l2Normalize, type EmbedOptions } from './eval/embed';
 export { knnAccuracy, knnClassify, type KnnOptions } from './eval/knn';
 export { linearProbe, type LinearProbeOptions, type LinearProbeResult } from './eval/linear-probe';
 export {
+  embeddingMap,
+  project,
+  type EmbeddingMapOptions,
+  type MapPoint
+} from './eval/embedding-map';
+export {
+  alignmentUniformity,
+  COLLAPSE_THRESHOLDS,
+  describeHealth,
+  effectiveRank,
+  representationHealth,
+  type HealthReport
+} from './eval/health';
+export {
   evaluate,
   EvaluationReport,
   type EncoderScores,

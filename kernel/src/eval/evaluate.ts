@@ -13,6 +13,7 @@ import { accuracyBarsSpec, type AccuracyRow } from '../render/specs';
 import { Table } from '../render/table';
 import { check, checkOptionNames } from '../util/errors';
 import { embed } from './embed';
+import { representationHealth, type HealthReport } from './health';
 import { knnAccuracy } from './knn';
 import { linearProbe } from './linear-probe';
 
@@ -35,6 +36,8 @@ export interface EncoderScores {
   linearProbe: number;
   probeTrainAccuracy: number;
   probeL2: number;
+  /** Collapse check on the test embeddings. */
+  health: HealthReport;
   seconds: number;
 }
 
@@ -86,6 +89,7 @@ export class EvaluationReport implements Displayable {
         { name: 'knn', label: `kNN (k=${this.protocol.knn.k})`, format: 'percent' },
         { name: 'linearProbe', label: 'linear probe', format: 'percent' },
         { name: 'probeTrainAccuracy', label: 'probe train acc.', format: 'percent' },
+        { name: 'effectiveRank', label: 'effective rank', format: 'number' },
         { name: 'seconds', label: 'eval seconds', format: 'number' }
       ],
       this.scores.map(s => ({
@@ -93,6 +97,7 @@ export class EvaluationReport implements Displayable {
         knn: s.knn,
         linearProbe: s.linearProbe,
         probeTrainAccuracy: s.probeTrainAccuracy,
+        effectiveRank: `${s.health.effectiveRank.toFixed(1)} / ${s.health.dim}${s.health.collapsing ? ' (collapsing)' : ''}`,
         seconds: s.seconds
       })),
       'Downstream test accuracy',
@@ -177,6 +182,7 @@ export async function evaluate(
         linearProbe: probe.accuracy,
         probeTrainAccuracy: probe.trainAccuracy,
         probeL2: probe.l2,
+        health: representationHealth(testX),
         seconds: (Date.now() - encoderStarted) / 1000
       });
     } finally {
@@ -199,7 +205,8 @@ export async function evaluate(
   });
   session.recordEvaluation({
     models: names,
-    bestAccuracy: Math.max(...scores.flatMap(s => [s.knn, s.linearProbe]))
+    bestAccuracy: Math.max(...scores.flatMap(s => [s.knn, s.linearProbe])),
+    collapsing: scores.filter(s => s.health.collapsing).map(s => s.model)
   });
   if (display) {
     displayBundle(report.toBundle());

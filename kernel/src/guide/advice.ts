@@ -62,5 +62,11 @@ export function adviceFor(log: SessionLog): Advice[] {
       }
     }
   }
+  for (const model of new Set(log.evaluations.flatMap(e => e.collapsing ?? []))) {
+    advice.push({
+      level: 'warning',
+      text: `The embeddings of '${model}' are collapsing (low effective rank): its features carry little information. Lower the learning rate, strengthen augmentations or try a method with a variance term (VICReg).`
+    });
+  }
   return advice;
 }

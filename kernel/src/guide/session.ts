@@ -24,6 +24,8 @@ export interface RunEvent {
 export interface EvaluationEvent {
   models: string[];
   bestAccuracy: number;
+  /** Models whose embeddings look collapsed. */
+  collapsing?: string[];
 }
 
 export interface SessionLog {

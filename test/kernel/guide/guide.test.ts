@@ -120,3 +120,12 @@ test('guide() shows once and then updates the same display as the session change
     setDisplaySink(null);
   }
 });
+
+test('advice: an evaluation that found collapsed embeddings is flagged', () => {
+  const log = empty();
+  log.runs.push(run('simclr'), run('byol'));
+  log.evaluations.push({ models: ['a', 'b'], bestAccuracy: 0.7, collapsing: ['b'] });
+  const texts = adviceFor(log).map(a => a.text);
+  assert.equal(texts.length, 1);
+  assert.match(texts[0], /embeddings of 'b' are collapsing/);
+});

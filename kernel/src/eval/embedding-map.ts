@@ -1,0 +1,129 @@
+/**
+ * 2-D maps of embeddings (PCA, or UMAP from umap-js, PAIR's maintained port), coloured by
+ * label when labels exist: the quickest look at whether classes separate without any probe.
+ */
+import { PCA } from 'ml-pca';
+import { UMAP } from 'umap-js';
+import type { LayersModel } from '../backend/tf';
+import { datasetSize, subset, type ImageDataset } from '../data/dataset';
+import { Chart } from '../render/chart';
+import { themed } from '../render/theme';
+import { check, checkOptionNames } from '../util/errors';
+import { permutation, rng } from '../util/random';
+import { embed } from './embed';
+
+export interface EmbeddingMapOptions {
+  /** 'umap' (default) keeps neighbourhoods; 'pca' is linear, fast and deterministic. */
+  method?: 'umap' | 'pca';
+  /** At most this many points, sampled with the seed (default 1500). */
+  maxPoints?: number;
+  /** UMAP neighbourhood size (default 15). */
+  neighbors?: number;
+  /** UMAP minimum distance between embedded points (default 0.1). */
+  minDist?: number;
+  seed?: number;
+  title?: string;
+}
+
+const OPTION_NAMES = ['method', 'maxPoints', 'neighbors', 'minDist', 'seed', 'title'];
+
+export interface MapPoint {
+  x: number;
+  y: number;
+  index: number;
+  label?: string;
+}
+
+/** Projects rows of `features` to 2-D. */
+export async function project(
+  features: number[][],
+  options: Pick<EmbeddingMapOptions, 'method' | 'neighbors' | 'minDist' | 'seed'> = {}
+): Promise<[number, number][]> {
+  const { method = 'umap', neighbors = 15, minDist = 0.1, seed = 0 } = options;
+  check(
+    method === 'umap' || method === 'pca',
+    `Unknown embedding map method '${String(method)}'.`,
+    "Use method: 'umap' or method: 'pca'."
+  );
+  if (method === 'pca') {
+    const pca = new PCA(features, { center: true, scale: false });
+    return pca.predict(features, { nComponents: 2 }).to2DArray() as [number, number][];
+  }
+  check(
+    features.length > neighbors,
+    `UMAP needs more points (${features.length}) than neighbours (${neighbors}).`,
+    `Use more points, a smaller 'neighbors', or method: 'pca'.`
+  );
+  const umap = new UMAP({ nComponents: 2, nNeighbors: neighbors, minDist, random: rng(seed) });
+  // fitAsync yields between epochs, so the kernel stays responsive to interrupts.
+  await umap.fitAsync(features, () => true);
+  return umap.getEmbedding() as [number, number][];
+}
+
+/** A zoomable scatter of the encoder's embeddings of `data`, coloured by class. */
+export async function embeddingMap(
+  encoder: LayersModel,
+  data: ImageDataset,
+  options: EmbeddingMapOptions = {}
+): Promise<Chart> {
+  checkOptionNames('embeddingMap', options, OPTION_NAMES);
+  const { method = 'umap', maxPoints = 1500, seed = 0 } = options;
+  const size = datasetSize(data);
+  check(
+    size >= 3,
+    `Dataset '${data.name}' has ${size} images; a map needs at least 3.`,
+    'Map a larger set, e.g. split.test.'
+  );
+  const rows = Int32Array.from(
+    permutation(size, seed).subarray(0, Math.min(maxPoints, size))
+  ).sort();
+  const sample = rows.length < size ? subset(data, rows) : data;
+  const features = embed(encoder, sample.images);
+  let coordinates: [number, number][];
+  try {
+    coordinates = await project(features.arraySync(), { ...options, method });
+  } finally {
+    features.dispose();
+    if (sample !== data) sample.images.dispose();
+  }
+  const points: MapPoint[] = coordinates.map(([x, y], i) => ({
+    x,
+    y,
+    index: rows[i],
+    ...(data.labels
+      ? { label: data.classNames?.[data.labels[rows[i]]] ?? String(data.labels[rows[i]]) }
+      : {})
+  }));
+  const title =
+    options.title ?? `${method.toUpperCase()} map of ${encoder.name} embeddings: ${data.name}`;
+  const spec = themed({
+    title,
+    width: 420,
+    height: 360,
+    datasets: { points },
+    data: { name: 'points' },
+    params: [{ name: 'zoom', select: 'interval', bind: 'scales' }],
+    mark: { type: 'circle', size: 18, opacity: 0.75 },
+    encoding: {
+      x: {
+        field: 'x',
+        type: 'quantitative',
+        title: `${method} 1`,
+        axis: { labels: false, ticks: false }
+      },
+      y: {
+        field: 'y',
+        type: 'quantitative',
+        title: `${method} 2`,
+        axis: { labels: false, ticks: false }
+      },
+      ...(data.labels ? { color: { field: 'label', type: 'nominal', title: 'class' } } : {}),
+      tooltip: [
+        ...(data.labels ? [{ field: 'label', type: 'nominal', title: 'class' }] : []),
+        { field: 'index', type: 'quantitative', title: 'image #' }
+      ]
+    }
+  });
+  const summary = `${method.toUpperCase()} map of ${points.length} embeddings from ${data.name}${data.labels ? ', coloured by class' : ''}.`;
+  return new Chart(spec, summary, title);
+}
