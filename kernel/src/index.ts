@@ -76,6 +76,14 @@ export {
   type HealthReport
 } from './eval/health';
 export {
+  labelEfficiency,
+  LabelEfficiencyReport,
+  type EfficiencyResult,
+  type LabelEfficiencyOptions,
+  type LabelEfficiencyProtocol
+} from './eval/label-efficiency';
+export { classifierAccuracy, cloneEncoder, trainClassifier, type SupervisedOptions } from './eval/supervised';
+export {
   evaluate,
   EvaluationReport,
   type EncoderScores,
