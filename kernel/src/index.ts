@@ -56,7 +56,31 @@ export { ntXentLoss } from './tasks/losses';
 export { simclr, SIMCLR_DEFAULTS, type SimclrOptions, type SimclrTask } from './tasks/simclr';
 
 export { train, TrainResult, type EpochSummary } from './train/train';
-export type { TrainOptions } from './train/options';
+export type {
+  TrainOptions,
+  OptimizerName,
+  ScheduleOptions,
+  EarlyStoppingOptions,
+  TrainMonitor,
+  MonitorContext
+} from './train/options';
+export {
+  openRunStore,
+  loadCheckpoint,
+  type RunStore,
+  type Run,
+  type RunInfo,
+  type RunConfig,
+  type RunSummary,
+  type MetricRecord,
+  type StoredStatus
+} from './runs/store';
+export {
+  knnMonitor,
+  collapseMonitor,
+  type KnnMonitorOptions,
+  type MonitorOptions
+} from './eval/monitors';
 
 export { embed, l2Normalize, type EmbedOptions } from './eval/embed';
 export { knnAccuracy, knnClassify, type KnnOptions } from './eval/knn';
@@ -82,7 +106,12 @@ export {
   type LabelEfficiencyOptions,
   type LabelEfficiencyProtocol
 } from './eval/label-efficiency';
-export { classifierAccuracy, cloneEncoder, trainClassifier, type SupervisedOptions } from './eval/supervised';
+export {
+  classifierAccuracy,
+  cloneEncoder,
+  trainClassifier,
+  type SupervisedOptions
+} from './eval/supervised';
 export {
   evaluate,
   EvaluationReport,

@@ -19,6 +19,7 @@ import { modelVariables } from '../models/variables';
 import { check, checkOptionNames, checkPositive } from '../util/errors';
 import { ntXentLoss } from './losses';
 import type { PretextTask } from './task';
+import { session } from '../guide/session';
 import { deriveSeed } from '../util/random';
 
 export interface SimclrOptions {
@@ -119,6 +120,7 @@ export function simclr(options: SimclrOptions): SimclrTask {
     });
   };
 
+  session.recordTask('simclr');
   return {
     method: 'simclr',
     encoder,

@@ -13,7 +13,7 @@ function images(n: number, shape: [number, number, number] = [4, 4, 1]): ImageDa
   };
 }
 
-const quiet = { display: false, batchSize: 8 };
+const quiet = { display: false, batchSize: 8, runStore: false as const };
 
 test('train lowers the loss, records every step and reports how it ended', async () => {
   const data = images(64);

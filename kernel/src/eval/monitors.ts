@@ -1,0 +1,87 @@
+/**
+ * Evaluation monitors for train(): cheap checks every few epochs, shown live on the dashboard
+ * and stored with the run's metrics. The kNN monitor answers "are the features getting more
+ * useful?"; the collapse monitor answers "is the representation still using its dimensions?".
+ */
+import type { Tensor4D } from '../backend/tf';
+import type { ImageDataset } from '../data/dataset';
+import type { TrainMonitor } from '../train/options';
+import { check, checkOptionNames } from '../util/errors';
+import { embed } from './embed';
+import { representationHealth } from './health';
+import { knnAccuracy } from './knn';
+
+export interface MonitorOptions {
+  /** Run after every N-th epoch (default 1). */
+  everyEpochs?: number;
+}
+
+export interface KnnMonitorOptions extends MonitorOptions {
+  /** Neighbours (default 20). */
+  k?: number;
+}
+
+/**
+ * kNN accuracy of the current encoder: the labeled set is the neighbour bank, the test set is
+ * scored. Keep both small (a few hundred to a few thousand images) and separate from the
+ * unlabeled pretraining data, e.g. `knnMonitor(split.labeled, split.test)`.
+ */
+export function knnMonitor(
+  bank: ImageDataset,
+  test: ImageDataset,
+  options: KnnMonitorOptions = {}
+): TrainMonitor {
+  checkOptionNames('knnMonitor', options, ['everyEpochs', 'k']);
+  check(
+    bank?.labels !== undefined && test?.labels !== undefined,
+    'knnMonitor needs two labeled sets: a neighbour bank and a test set.',
+    'Pass knnMonitor(split.labeled, split.test).'
+  );
+  const { everyEpochs = 1, k = 20 } = options;
+  return {
+    name: 'knn',
+    everyEpochs,
+    evaluate: ({ task }) => {
+      const bankX = embed(task.encoder, bank.images);
+      const testX = embed(task.encoder, test.images);
+      try {
+        return {
+          knn: knnAccuracy(bankX, bank.labels!, testX, test.labels!, {
+            k: Math.min(k, bankX.shape[0])
+          })
+        };
+      } finally {
+        bankX.dispose();
+        testX.dispose();
+      }
+    }
+  };
+}
+
+/** Effective rank and spread of the encoder's embeddings of `images` (labels not needed). */
+export function collapseMonitor(images: Tensor4D, options: MonitorOptions = {}): TrainMonitor {
+  checkOptionNames('collapseMonitor', options, ['everyEpochs']);
+  check(
+    images?.rank === 4 && images.shape[0] >= 2,
+    'collapseMonitor needs a batch of at least 2 images [count, height, width, channels].',
+    'Pass a few hundred held-out images, e.g. collapseMonitor(split.test.images).'
+  );
+  const { everyEpochs = 1 } = options;
+  return {
+    name: 'collapse',
+    everyEpochs,
+    evaluate: ({ task }) => {
+      const z = embed(task.encoder, images);
+      try {
+        const health = representationHealth(z);
+        return {
+          effectiveRank: health.effectiveRank,
+          rankRatio: health.rankRatio,
+          stdRatio: health.stdRatio
+        };
+      } finally {
+        z.dispose();
+      }
+    }
+  };
+}
