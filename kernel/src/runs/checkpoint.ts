@@ -275,7 +275,9 @@ export function matchTaskState(
         `'${s.entry.name}' is [${s.entry.shape.join(', ')}] in the checkpoint but [${variable.shape.join(', ')}] in the task`
       );
     } else if (variable.dtype !== s.entry.dtype) {
-      problems.push(`'${s.entry.name}' is ${s.entry.dtype} stored but ${variable.dtype} in the task`);
+      problems.push(
+        `'${s.entry.name}' is ${s.entry.dtype} stored but ${variable.dtype} in the task`
+      );
     }
   }
   if (problems.length) {

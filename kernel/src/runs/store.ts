@@ -94,7 +94,11 @@ function pad(n: number, width = 2): string {
 /** A sortable, unique run id: 20261128-021533-simclr-3f2a (UTC time, method, random). */
 export function newRunId(method: string, now = new Date()): string {
   const stamp = `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}-${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}`;
-  const slug = method.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'run';
+  const slug =
+    method
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'run';
   return `${stamp}-${slug}-${randomBytes(2).toString('hex')}`;
 }
 
@@ -182,7 +186,9 @@ export function openRunStore(root?: string): RunStore {
     latest(method?: string): Run {
       const candidates = ids()
         .map(id => openRun(base, id))
-        .filter((r): r is Run => !!r && !!r.checkpointPath && (!method || r.config.method === method))
+        .filter(
+          (r): r is Run => !!r && !!r.checkpointPath && (!method || r.config.method === method)
+        )
         .sort(byCreated)
         .reverse();
       check(

@@ -53,7 +53,11 @@ test('a run writes config, environment, metrics, checkpoint and summary; list/ge
       {
         name: 'peek',
         evaluate: () => {
-          const [id] = fs.readdirSync(root).filter(d => d.includes('fake')).sort().slice(-1);
+          const [id] = fs
+            .readdirSync(root)
+            .filter(d => d.includes('fake'))
+            .sort()
+            .slice(-1);
           const summary = JSON.parse(fs.readFileSync(path.join(root, id, 'summary.json'), 'utf8'));
           return { running: summary.status === 'running' ? 1 : 0 };
         }
@@ -85,17 +89,22 @@ test('a run writes config, environment, metrics, checkpoint and summary; list/ge
   assert.equal(lines.length, 8);
   const first = JSON.parse(lines[0]);
   assert.deepEqual(Object.keys(first).sort(), ['epoch', 'gradNorm', 'loss', 'lr', 'step']);
-  assert.equal(JSON.parse(lines[3]).running, 1, 'monitor metrics are logged on the epoch’s last step');
+  assert.equal(
+    JSON.parse(lines[3]).running,
+    1,
+    'monitor metrics are logged on the epoch’s last step'
+  );
   assert.equal(first.loss, result.history[0].loss);
   const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
   assert.equal(summary.status, 'done');
   assert.equal(summary.steps, 8);
   assert.equal(summary.finalLoss, result.finalLoss);
   assert.ok(!allFiles(dir).some(f => f.includes('tmp')), `no temp files: ${allFiles(dir)}`);
-  assert.deepEqual(
-    allFiles(path.join(dir, 'checkpoints')).sort(),
-    ['step-00000008', 'step-00000008/manifest.json', 'step-00000008/tensors.bin']
-  );
+  assert.deepEqual(allFiles(path.join(dir, 'checkpoints')).sort(), [
+    'step-00000008',
+    'step-00000008/manifest.json',
+    'step-00000008/tensors.bin'
+  ]);
 
   const store = openRunStore(root);
   const info = store.list().find(r => r.id === result.runId)!;
