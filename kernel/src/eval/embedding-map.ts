@@ -4,7 +4,7 @@
  */
 import { PCA } from 'ml-pca';
 import { UMAP } from 'umap-js';
-import type { LayersModel } from '../backend/tf';
+import { tf, type LayersModel, type Tensor3D, type Tensor4D } from '../backend/tf';
 import { datasetSize, subset, type ImageDataset } from '../data/dataset';
 import { Chart } from '../render/chart';
 import { themed } from '../render/theme';
@@ -23,15 +23,22 @@ export interface EmbeddingMapOptions {
   minDist?: number;
   seed?: number;
   title?: string;
+  /**
+   * Put each image in its point's tooltip, so hovering shows it (default: true for images up
+   * to 64x64). Each adds a few hundred bytes to the saved notebook.
+   */
+  thumbnails?: boolean;
 }
 
-const OPTION_NAMES = ['method', 'maxPoints', 'neighbors', 'minDist', 'seed', 'title'];
+const OPTION_NAMES = ['method', 'maxPoints', 'neighbors', 'minDist', 'seed', 'title', 'thumbnails'];
 
 export interface MapPoint {
   x: number;
   y: number;
   index: number;
   label?: string;
+  /** PNG data URI of the image, shown on hover by the tooltip. */
+  image?: string;
 }
 
 /** Projects rows of `features` to 2-D. */
@@ -60,6 +67,31 @@ export async function project(
   return umap.getEmbedding() as [number, number][];
 }
 
+/** Each image as a small PNG data URI (TensorFlow's native encoder). */
+async function pngDataUris(images: Tensor4D): Promise<string[]> {
+  const uris: string[] = [];
+  for (let i = 0; i < images.shape[0]; i++) {
+    const pixels = tf.tidy(
+      () =>
+        tf
+          .slice(images, [i, 0, 0, 0], [1, -1, -1, -1])
+          .squeeze([0])
+          .clipByValue(0, 1)
+          .mul(255)
+          .round()
+          .toInt() as Tensor3D
+    );
+    try {
+      uris.push(
+        `data:image/png;base64,${Buffer.from(await tf.node.encodePng(pixels)).toString('base64')}`
+      );
+    } finally {
+      pixels.dispose();
+    }
+  }
+  return uris;
+}
+
 /** A zoomable scatter of the encoder's embeddings of `data`, coloured by class. */
 export async function embeddingMap(
   encoder: LayersModel,
@@ -78,10 +110,14 @@ export async function embeddingMap(
     permutation(size, seed).subarray(0, Math.min(maxPoints, size))
   ).sort();
   const sample = rows.length < size ? subset(data, rows) : data;
+  const [, height, width] = data.images.shape;
+  const thumbnails = options.thumbnails ?? (height <= 64 && width <= 64);
   const features = embed(encoder, sample.images);
   let coordinates: [number, number][];
+  let images: string[] = [];
   try {
     coordinates = await project(features.arraySync(), { ...options, method });
+    if (thumbnails) images = await pngDataUris(sample.images);
   } finally {
     features.dispose();
     if (sample !== data) sample.images.dispose();
@@ -92,7 +128,8 @@ export async function embeddingMap(
     index: rows[i],
     ...(data.labels
       ? { label: data.classNames?.[data.labels[rows[i]]] ?? String(data.labels[rows[i]]) }
-      : {})
+      : {}),
+    ...(thumbnails ? { image: images[i] } : {})
   }));
   const title =
     options.title ?? `${method.toUpperCase()} map of ${encoder.name} embeddings: ${data.name}`;
@@ -120,7 +157,9 @@ export async function embeddingMap(
       ...(data.labels ? { color: { field: 'label', type: 'nominal', title: 'class' } } : {}),
       tooltip: [
         ...(data.labels ? [{ field: 'label', type: 'nominal', title: 'class' }] : []),
-        { field: 'index', type: 'quantitative', title: 'image #' }
+        { field: 'index', type: 'quantitative', title: 'image #' },
+        // vega-tooltip shows a field titled 'image' as a picture.
+        ...(thumbnails ? [{ field: 'image', type: 'nominal', title: 'image' }] : [])
       ]
     }
   });

@@ -50,8 +50,14 @@ test('embeddingMap samples, labels and renders a zoomable chart with an SVG fall
     { method: 'pca', maxPoints: 20 }
   );
   assert.equal(tf.memory().numTensors, before);
-  const points = (chart.spec.datasets as { points: { label: string; index: number }[] }).points;
+  const points = (
+    chart.spec.datasets as { points: { label: string; index: number; image: string }[] }
+  ).points;
   assert.equal(points.length, 20);
+  // Hovering shows the image: a PNG data URI in a tooltip field titled 'image'.
+  assert.ok(points.every(p => p.image.startsWith('data:image/png;base64,iVBORw0KGgo')));
+  const tooltip = (chart.spec.encoding as { tooltip: { title: string }[] }).tooltip;
+  assert.ok(tooltip.some(t => t.title === 'image'));
   assert.ok(points.every(p => p.label === (p.index % 2 === 0 ? 'cat' : 'dog')));
   const bundle = await chart.toBundle();
   assert.ok(MIME.chart in bundle);
