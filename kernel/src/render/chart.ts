@@ -12,7 +12,11 @@ export class Chart implements Displayable {
 
   async toBundle(): Promise<MimeBundle> {
     return {
-      [MIME.chart]: { spec: this.spec, ...(this.title ? { title: this.title } : {}) },
+      // The renderer shows `title` above the chart; a spec with its own title needs no second one.
+      [MIME.chart]: {
+        spec: this.spec,
+        ...(this.title && !this.spec.title ? { title: this.title } : {})
+      },
       'image/svg+xml': await specToSvg(this.spec),
       'text/plain': this.summary
     };

@@ -39,7 +39,7 @@ test('a chart bundle has the spec as an object, an SVG fallback and text', async
   ).toBundle();
   const json = bundle[MIME.chart] as { spec: Record<string, unknown>; title: string };
   assert.equal(typeof json, 'object');
-  assert.equal(json.title, 'Loss');
+  assert.equal(json.title, undefined, 'the spec has its own title; no second one');
   assert.ok(Array.isArray((json.spec.datasets as { history: unknown[] }).history));
   assert.match(bundle['image/svg+xml'] as string, /^<svg/);
   assert.equal(bundle['text/plain'], 'loss fell from 5 to 0.17');
@@ -110,4 +110,11 @@ test('dashboard updates one display in place; the final update carries the SVG',
   } finally {
     setDisplaySink(null);
   }
+});
+
+test('a chart whose spec has no title carries the given one for the renderer', async () => {
+  const { title, ...untitled } = lossCurveSpec(points);
+  assert.ok(title);
+  const bundle = await new Chart(untitled, 'loss', 'Loss').toBundle();
+  assert.equal((bundle[MIME.chart] as { title?: string }).title, 'Loss');
 });
