@@ -48,10 +48,19 @@ export {
 
 export { convEncoder, type ConvEncoderOptions } from './models/conv-encoder';
 export { projectionHead, type ProjectionHeadOptions } from './models/heads';
+export { mlpEncoder, type MlpEncoderOptions } from './models/mlp-encoder';
 export { modelInputShape, modelOutputDim } from './models/shape';
 export { modelVariables } from './models/variables';
 
 export type { PretextTask } from './tasks/task';
+export { targetCopy, emaUpdate, tauAt } from './tasks/momentum';
+export {
+  byolLoss,
+  vicregLoss,
+  barlowTwinsLoss,
+  VICREG_WEIGHTS,
+  type VicregWeights
+} from './tasks/ssl-losses';
 export { ntXentLoss } from './tasks/losses';
 export { simclr, SIMCLR_DEFAULTS, type SimclrOptions, type SimclrTask } from './tasks/simclr';
 
