@@ -54,6 +54,10 @@ export { modelVariables } from './models/variables';
 
 export type { PretextTask } from './tasks/task';
 export { targetCopy, emaUpdate, tauAt } from './tasks/momentum';
+export { byol, type ByolOptions } from './tasks/byol';
+export { vicreg, barlowTwins, type VicregOptions } from './tasks/vicreg';
+export { rotation, rotate90, type RotationOptions } from './tasks/rotation';
+export { createTask, METHODS, type MethodInfo } from './tasks/registry';
 export {
   byolLoss,
   vicregLoss,

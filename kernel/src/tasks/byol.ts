@@ -1,0 +1,148 @@
+/**
+ * BYOL (Grill et al., 2020): no negatives. An online encoder + projector + predictor learns to
+ * predict the projection a slowly moving (EMA) target network gives of another view of the same
+ * image. The asymmetry (predictor, no gradient into the target) is what prevents collapse.
+ */
+import {
+  tf,
+  type LayersModel,
+  type Scalar,
+  type Tensor,
+  type Tensor2D,
+  type Tensor4D
+} from '../backend/tf';
+import type { ImageAugment } from '../augment/augment';
+import { session } from '../guide/session';
+import { projectionHead } from '../models/heads';
+import { checkBatchShape, modelOutputDim } from '../models/shape';
+import { modelVariables } from '../models/variables';
+import { check, checkOptionNames } from '../util/errors';
+import { deriveSeed } from '../util/random';
+import { checkImageEncoder, describeAugment, namedVariables, viewAugment } from './common';
+import { emaUpdate, tauAt, targetCopy } from './momentum';
+import { byolLoss } from './ssl-losses';
+import type { PretextTask } from './task';
+
+export interface ByolOptions {
+  encoder: LayersModel;
+  augment?: ImageAugment;
+  /** Projection size (default 64). */
+  projectionDim?: number;
+  /** Hidden width of projector and predictor (default 2x the encoder's features). */
+  hiddenDim?: number;
+  /** EMA momentum of the target at the start (default 0.99); rises to 1 on a cosine when totalSteps is given. */
+  tau?: number;
+  /** Planned optimiser steps, for the momentum schedule (default: fixed tau). */
+  totalSteps?: number;
+  seed?: number;
+}
+
+const OPTION_NAMES = [
+  'encoder',
+  'augment',
+  'projectionDim',
+  'hiddenDim',
+  'tau',
+  'totalSteps',
+  'seed'
+];
+
+export function byol(options: ByolOptions): PretextTask {
+  check(
+    typeof options === 'object' && options !== null,
+    'byol needs an options object with an encoder.',
+    'Call byol({ encoder }).'
+  );
+  checkOptionNames('byol', options, OPTION_NAMES);
+  const { encoder, projectionDim = 64, tau = 0.99, totalSteps, seed } = options;
+  checkImageEncoder('byol', encoder);
+  const augment = viewAugment('byol', options.augment);
+  check(
+    typeof tau === 'number' && tau >= 0 && tau < 1,
+    `byol: tau must be in [0, 1), got ${String(tau)}.`,
+    'Use a momentum such as 0.99 (0.996 for long runs).'
+  );
+  const featureDim = modelOutputDim(encoder);
+  const hiddenDim = options.hiddenDim ?? 2 * featureDim;
+  const projector = projectionHead(featureDim, {
+    hidden: hiddenDim,
+    output: projectionDim,
+    seed,
+    name: `${encoder.name}_byol_projector`
+  });
+  const predictor = projectionHead(projectionDim, {
+    hidden: hiddenDim,
+    output: projectionDim,
+    seed: seed === undefined ? undefined : seed + 1,
+    name: `${encoder.name}_byol_predictor`
+  });
+  const targetEncoder = targetCopy(encoder, `${encoder.name}_byol_target`);
+  const targetProjector = targetCopy(projector, `${encoder.name}_byol_target_projector`);
+  let disposed = false;
+
+  const loss = (batch: Tensor, stepSeed: number): Scalar => {
+    check(
+      !disposed,
+      'This BYOL task has been disposed.',
+      'Create a new task with byol({ encoder }).'
+    );
+    checkBatchShape(encoder, batch);
+    const images = batch as Tensor4D;
+    const n = images.shape[0];
+    return tf.tidy(() => {
+      const views = tf.concat(
+        [augment(images, deriveSeed(stepSeed, 1)), augment(images, deriveSeed(stepSeed, 2))],
+        0
+      );
+      const online = predictor.apply(
+        projector.apply(encoder.apply(views, { training: true }), { training: true }),
+        { training: true }
+      ) as Tensor2D;
+      // The target's weights are not optimised, so no gradient reaches them.
+      const target = targetProjector.apply(targetEncoder.apply(views)) as Tensor2D;
+      const [p1, p2] = [tf.slice(online, [0, 0], [n, -1]), tf.slice(online, [n, 0], [n, -1])];
+      const [z1, z2] = [tf.slice(target, [0, 0], [n, -1]), tf.slice(target, [n, 0], [n, -1])];
+      return tf.add(byolLoss(p1, z2), byolLoss(p2, z1)) as Scalar;
+    });
+  };
+
+  session.recordTask('byol');
+  return {
+    method: 'byol',
+    encoder,
+    trainableVariables: () => [
+      ...modelVariables(encoder),
+      ...modelVariables(projector),
+      ...modelVariables(predictor)
+    ],
+    loss,
+    afterStep: step => {
+      const momentum = tauAt(tau, step, totalSteps);
+      emaUpdate(targetEncoder, encoder, momentum);
+      emaUpdate(targetProjector, projector, momentum);
+    },
+    stateVariables: () =>
+      namedVariables({
+        encoder,
+        projector,
+        predictor,
+        target_encoder: targetEncoder,
+        target_projector: targetProjector
+      }),
+    config: () => ({
+      method: 'byol',
+      tau,
+      totalSteps: totalSteps ?? null,
+      featureDim,
+      hiddenDim,
+      projectionDim,
+      encoder: encoder.name,
+      augment: describeAugment(augment)
+    }),
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      for (const model of [projector, predictor, targetEncoder, targetProjector]) model.dispose();
+    }
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The pretext tasks Pretext offers, by the names users type, with a one-paragraph description
+ * each (the extension's catalog shows the same text).
+ */
+import type { LayersModel } from '../backend/tf';
+import { PretextError } from '../util/errors';
+import { byol } from './byol';
+import { rotation } from './rotation';
+import { simclr } from './simclr';
+import type { PretextTask } from './task';
+import { vicreg } from './vicreg';
+
+export interface MethodInfo {
+  name: string;
+  family: 'contrastive' | 'non-contrastive' | 'redundancy-reduction' | 'predictive';
+  modality: 'image';
+  summary: string;
+  whenToUse: string;
+}
+
+export const METHODS: readonly MethodInfo[] = [
+  {
+    name: 'simclr',
+    family: 'contrastive',
+    modality: 'image',
+    summary:
+      'Two random views of each image are pulled together in embedding space and pushed away from every other image in the batch (NT-Xent loss).',
+    whenToUse:
+      'A strong default when you can describe augmentations that change the look but not the meaning. Needs large batches for many negatives.'
+  },
+  {
+    name: 'byol',
+    family: 'non-contrastive',
+    modality: 'image',
+    summary:
+      'An online network predicts the projection a slowly moving average (EMA) of itself gives of another view; no negatives are needed.',
+    whenToUse:
+      'When batches must stay small (no negatives to collect), or contrastive training is unstable.'
+  },
+  {
+    name: 'vicreg',
+    family: 'redundancy-reduction',
+    modality: 'image',
+    summary:
+      "Keeps the two views' embeddings close while holding each dimension's variance above a floor and decorrelating the dimensions.",
+    whenToUse:
+      'When embeddings collapse with other methods: the variance term prevents it explicitly. Works with small batches.'
+  },
+  {
+    name: 'barlow',
+    family: 'redundancy-reduction',
+    modality: 'image',
+    summary:
+      "Barlow Twins: drives the cross-correlation matrix of the two views' embeddings towards the identity.",
+    whenToUse:
+      'Like VICReg, an alternative without negatives or momentum networks; benefits from wide projectors.'
+  },
+  {
+    name: 'rotation',
+    family: 'predictive',
+    modality: 'image',
+    summary: 'Each image is rotated by 0, 90, 180 or 270 degrees and the network predicts which.',
+    whenToUse:
+      'A cheap sanity baseline with no augmentations to tune; useful when orientation carries meaning (digits, documents).'
+  }
+];
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+/** Builds a pretext task by name, e.g. createTask('byol', { encoder }). */
+export function createTask(
+  method: string,
+  options: { encoder: LayersModel } & Record<string, unknown>
+): PretextTask {
+  const name = String(method).toLowerCase();
+  switch (name) {
+    case 'simclr':
+      return simclr(options);
+    case 'byol':
+      return byol(options);
+    case 'vicreg':
+      return vicreg(options);
+    case 'barlow':
+      return vicreg({ ...options, loss: 'barlow' });
+    case 'rotation':
+      return rotation(options as { encoder: LayersModel });
+  }
+  const known = METHODS.map(m => m.name);
+  const closest = [...known].sort((a, b) => distance(name, a) - distance(name, b))[0];
+  throw new PretextError(
+    `Unknown pretext task '${method}'. Known: ${known.join(', ')}.`,
+    `Did you mean '${closest}'? Use createTask('${closest}', { encoder }).`
+  );
+}

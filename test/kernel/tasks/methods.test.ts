@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tf, type Tensor, type Tensor4D } from '../../../kernel/src/backend/tf';
+import { compose } from '../../../kernel/src/augment/compose';
+import { gaussianNoise, randomResizedCrop } from '../../../kernel/src/augment/ops';
+import { convEncoder } from '../../../kernel/src/models/conv-encoder';
+import { byol } from '../../../kernel/src/tasks/byol';
+import { createTask, METHODS } from '../../../kernel/src/tasks/registry';
+import { rotate90, rotation } from '../../../kernel/src/tasks/rotation';
+import { barlowTwins, vicreg } from '../../../kernel/src/tasks/vicreg';
+import type { PretextTask } from '../../../kernel/src/tasks/task';
+import { train } from '../../../kernel/src/train/train';
+import { PretextError } from '../../../kernel/src/util/errors';
+import { shapeImages } from './shapes';
+
+const SIZE = 12;
+const augment = compose(randomResizedCrop({ scale: [0.6, 1] }), gaussianNoise({ std: 0.05 }));
+const encoder = () => convEncoder({ inputShape: [SIZE, SIZE, 1], filters: [8, 16], seed: 1 });
+const data = { name: 'shapes', images: shapeImages(64, SIZE, 5).images };
+
+async function trains(task: PretextTask, learningRate = 3e-3): Promise<void> {
+  const options = {
+    epochs: 6,
+    batchSize: 16,
+    learningRate,
+    display: false,
+    runStore: false as const
+  };
+  const first = await train(task, data, options);
+  const losses = first.history.map(p => p.loss);
+  assert.ok(losses.every(Number.isFinite), `${task.method}: no NaN`);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  assert.ok(
+    mean(losses.slice(-4)) < mean(losses.slice(0, 4)),
+    `${task.method} loss should fall: ${losses.map(l => l.toFixed(3))}`
+  );
+  // Same task, more epochs: the tensor count must not grow.
+  const before = tf.memory().numTensors;
+  await train(task, data, { ...options, epochs: 2 });
+  assert.equal(tf.memory().numTensors, before, `${task.method} leaks tensors`);
+  task.dispose();
+}
+
+test('BYOL trains, and its EMA target follows the online encoder without being optimised', async () => {
+  const online = encoder();
+  const task = byol({ encoder: online, augment, tau: 0.9, seed: 2 });
+  const state = task.stateVariables!();
+  const targetKeys = Object.keys(state).filter(k => k.startsWith('target_encoder/'));
+  assert.equal(targetKeys.length, online.weights.length);
+  const trainable = new Set(task.trainableVariables());
+  assert.ok(
+    targetKeys.every(k => !trainable.has(state[k])),
+    'target weights are never optimised'
+  );
+  const before = state[targetKeys[0]].dataSync().slice();
+  await trains(task);
+  // dispose() freed the target; rebuild to check the EMA moved it.
+  const again = byol({ encoder: online, augment, tau: 0.5, seed: 2 });
+  const target0 = again.stateVariables!()['target_encoder/0'];
+  const copy = target0.dataSync().slice();
+  assert.deepEqual(
+    Array.from(copy),
+    Array.from(online.weights[0].read().dataSync()),
+    'target starts as a copy'
+  );
+  online.weights[0].write(tf.add(online.weights[0].read(), 2));
+  again.afterStep!(1);
+  const moved = target0.dataSync();
+  assert.ok(
+    Math.abs(moved[0] - (copy[0] + 1)) < 1e-5,
+    'tau 0.5 moves the target halfway to the online weights'
+  );
+  assert.ok(before.length > 0);
+  again.dispose();
+});
+
+test('VICReg and Barlow Twins train on the same module', async () => {
+  await trains(vicreg({ encoder: encoder(), augment, expanderDim: 32, seed: 3 }));
+  const barlow = barlowTwins({ encoder: encoder(), augment, expanderDim: 32, seed: 3 });
+  assert.equal(barlow.method, 'barlow');
+  await trains(barlow);
+  assert.throws(
+    () => vicreg({ encoder: encoder(), loss: 'simclr' as never }),
+    /Unknown redundancy-reduction loss 'simclr'/
+  );
+});
+
+test('rotation prediction trains; rotate90 gives 4 distinct views and 4 turns are the identity', async () => {
+  const image = tf.tensor4d(
+    Float32Array.from({ length: 9 }, (_, i) => i),
+    [1, 3, 3, 1]
+  );
+  const views = [0, 1, 2, 3].map(k => Array.from(rotate90(image as Tensor4D, k).dataSync()));
+  assert.equal(new Set(views.map(v => v.join())).size, 4);
+  // 90 degrees counter-clockwise: the top row becomes the left column, read bottom-up.
+  assert.deepEqual(views[1], [2, 5, 8, 1, 4, 7, 0, 3, 6]);
+  let x = image as Tensor;
+  for (let i = 0; i < 4; i++) x = rotate90(x as Tensor4D, 1);
+  assert.deepEqual(Array.from(x.dataSync()), Array.from(image.dataSync()));
+  await trains(rotation({ encoder: encoder(), seed: 4 }), 1e-2);
+  const wide = convEncoder({ inputShape: [8, 12, 1], filters: [4] });
+  assert.throws(() => rotation({ encoder: wide }), /must be square[\s\S]*8x12/);
+});
+
+test('createTask builds every listed method and suggests the closest name for a typo', () => {
+  for (const { name } of METHODS) {
+    const task = createTask(name, { encoder: encoder() });
+    assert.equal(task.method, name);
+    task.dispose();
+  }
+  assert.throws(
+    () => createTask('simclear', { encoder: encoder() }),
+    (error: unknown) =>
+      error instanceof PretextError &&
+      /Unknown pretext task 'simclear'/.test(error.message) &&
+      /Did you mean 'simclr'/.test(error.message)
+  );
+  assert.throws(() => byol({ encoder: encoder(), tau: 1.5 }), /tau must be in \[0, 1\)/);
+  assert.throws(
+    () => byol({ encoder: encoder(), momentum: 0.9 } as never),
+    /Unknown option 'momentum' for byol/
+  );
+});
