@@ -7,6 +7,7 @@
  * models, tasks, train, eval, render).
  */
 export { tf, backendInfo, type BackendInfo } from './backend/tf';
+export type { LayersModel, Tensor, Tensor2D, Tensor4D, Scalar, Variable } from './backend/tf';
 export { PretextError } from './util/errors';
 export { params } from './util/params';
 
@@ -88,6 +89,16 @@ export {
   type MetricRecord,
   type StoredStatus
 } from './runs/store';
+export { anomalyScores, auroc, type AnomalyOptions } from './eval/anomaly';
+export { compareRuns, RunComparison, type CompareOptions } from './runs/compare';
+export {
+  exportEncoder,
+  loadEncoder,
+  modelCard,
+  ModelCard,
+  type ExportOptions,
+  type ModelCardData
+} from './runs/encoder-export';
 export {
   knnMonitor,
   collapseMonitor,
