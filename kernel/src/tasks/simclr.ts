@@ -12,11 +12,11 @@ import {
   type Tensor4D
 } from '../backend/tf';
 import { describeAugment, type ImageAugment } from '../augment/augment';
-import { simclrAugment } from '../augment/compose';
 import { projectionHead } from '../models/heads';
-import { checkBatchShape, modelInputShape, modelOutputDim } from '../models/shape';
+import { checkBatchShape, modelOutputDim } from '../models/shape';
 import { modelVariables } from '../models/variables';
 import { check, checkOptionNames, checkPositive } from '../util/errors';
+import { checkImageEncoder, viewAugment } from './common';
 import { ntXentLoss } from './losses';
 import type { PretextTask } from './task';
 import { session } from '../guide/session';
@@ -62,26 +62,9 @@ export function simclr(options: SimclrOptions): SimclrTask {
   );
   checkOptionNames('simclr', options, OPTION_NAMES);
   const { encoder } = options;
-  check(
-    encoder !== null &&
-      typeof encoder === 'object' &&
-      Array.isArray((encoder as LayersModel).inputs) &&
-      typeof (encoder as LayersModel).apply === 'function',
-    'simclr: encoder is not a tf.LayersModel.',
-    'Pass a model, e.g. simclr({ encoder: convEncoder({ inputShape: [28, 28, 1] }) }).'
-  );
-  check(
-    modelInputShape(encoder).length === 3,
-    `simclr: encoder '${encoder.name}' takes inputs of shape [${modelInputShape(encoder).join(', ')}], not images.`,
-    'SimCLR with image augmentations needs an image encoder with inputShape [height, width, channels].'
-  );
+  checkImageEncoder('simclr', encoder);
   const featureDim = modelOutputDim(encoder);
-  const augment = options.augment ?? simclrAugment();
-  check(
-    typeof augment === 'function',
-    `simclr: augment must be an augmentation function, got ${typeof augment}.`,
-    'Pass e.g. augment: simclrAugment({ flip: true }) or compose(randomResizedCrop(), gaussianNoise()).'
-  );
+  const augment = viewAugment('simclr', options.augment);
   const temperature = options.temperature ?? SIMCLR_DEFAULTS.temperature;
   checkPositive('simclr temperature', temperature);
   const projectionDim = options.projectionDim ?? SIMCLR_DEFAULTS.projectionDim;
