@@ -58,6 +58,12 @@ export { targetCopy, emaUpdate, tauAt } from './tasks/momentum';
 export { byol, type ByolOptions } from './tasks/byol';
 export { vicreg, barlowTwins, type VicregOptions } from './tasks/vicreg';
 export { rotation, rotate90, type RotationOptions } from './tasks/rotation';
+export {
+  maskedImage,
+  patchMask,
+  type MaskedImageOptions,
+  type MaskedImageTask
+} from './tasks/masked-image';
 export { createTask, METHODS, type MethodInfo } from './tasks/registry';
 export {
   byolLoss,

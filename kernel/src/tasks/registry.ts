@@ -5,6 +5,7 @@
 import type { LayersModel } from '../backend/tf';
 import { PretextError } from '../util/errors';
 import { byol } from './byol';
+import { maskedImage } from './masked-image';
 import { rotation } from './rotation';
 import { simclr } from './simclr';
 import type { PretextTask } from './task';
@@ -12,8 +13,10 @@ import { vicreg } from './vicreg';
 
 export interface MethodInfo {
   name: string;
-  family: 'contrastive' | 'non-contrastive' | 'redundancy-reduction' | 'predictive';
+  family: 'contrastive' | 'non-contrastive' | 'redundancy-reduction' | 'predictive' | 'generative';
   modality: 'image';
+  /** Whether the task takes an `augment` option (views); rotation and masking make their own inputs. */
+  usesAugment: boolean;
   summary: string;
   whenToUse: string;
 }
@@ -23,6 +26,7 @@ export const METHODS: readonly MethodInfo[] = [
     name: 'simclr',
     family: 'contrastive',
     modality: 'image',
+    usesAugment: true,
     summary:
       'Two random views of each image are pulled together in embedding space and pushed away from every other image in the batch (NT-Xent loss).',
     whenToUse:
@@ -32,6 +36,7 @@ export const METHODS: readonly MethodInfo[] = [
     name: 'byol',
     family: 'non-contrastive',
     modality: 'image',
+    usesAugment: true,
     summary:
       'An online network predicts the projection a slowly moving average (EMA) of itself gives of another view; no negatives are needed.',
     whenToUse:
@@ -41,6 +46,7 @@ export const METHODS: readonly MethodInfo[] = [
     name: 'vicreg',
     family: 'redundancy-reduction',
     modality: 'image',
+    usesAugment: true,
     summary:
       "Keeps the two views' embeddings close while holding each dimension's variance above a floor and decorrelating the dimensions.",
     whenToUse:
@@ -50,6 +56,7 @@ export const METHODS: readonly MethodInfo[] = [
     name: 'barlow',
     family: 'redundancy-reduction',
     modality: 'image',
+    usesAugment: true,
     summary:
       "Barlow Twins: drives the cross-correlation matrix of the two views' embeddings towards the identity.",
     whenToUse:
@@ -59,9 +66,20 @@ export const METHODS: readonly MethodInfo[] = [
     name: 'rotation',
     family: 'predictive',
     modality: 'image',
+    usesAugment: false,
     summary: 'Each image is rotated by 0, 90, 180 or 270 degrees and the network predicts which.',
     whenToUse:
       'A cheap sanity baseline with no augmentations to tune; useful when orientation carries meaning (digits, documents).'
+  },
+  {
+    name: 'masked-image',
+    family: 'generative',
+    modality: 'image',
+    usesAugment: false,
+    summary:
+      'Random square patches are hidden and the network reconstructs the full image; only the hidden pixels count in the loss.',
+    whenToUse:
+      'When local structure matters (textures, defects, medical images) and good view augmentations are hard to define.'
   }
 ];
 
@@ -96,6 +114,8 @@ export function createTask(
       return vicreg({ ...options, loss: 'barlow' });
     case 'rotation':
       return rotation(options as { encoder: LayersModel });
+    case 'masked-image':
+      return maskedImage(options as { encoder: LayersModel });
   }
   const known = METHODS.map(m => m.name);
   const closest = [...known].sort((a, b) => distance(name, a) - distance(name, b))[0];

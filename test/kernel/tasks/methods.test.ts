@@ -5,6 +5,8 @@ import { compose } from '../../../kernel/src/augment/compose';
 import { gaussianNoise, randomResizedCrop } from '../../../kernel/src/augment/ops';
 import { convEncoder } from '../../../kernel/src/models/conv-encoder';
 import { byol } from '../../../kernel/src/tasks/byol';
+import { maskedImage, patchMask } from '../../../kernel/src/tasks/masked-image';
+import { deriveSeed } from '../../../kernel/src/util/random';
 import { createTask, METHODS } from '../../../kernel/src/tasks/registry';
 import { rotate90, rotation } from '../../../kernel/src/tasks/rotation';
 import { barlowTwins, vicreg } from '../../../kernel/src/tasks/vicreg';
@@ -119,5 +121,45 @@ test('createTask builds every listed method and suggests the closest name for a 
   assert.throws(
     () => byol({ encoder: encoder(), momentum: 0.9 } as never),
     /Unknown option 'momentum' for byol/
+  );
+});
+
+test('masked-image: masks hide whole patches, the loss counts only hidden pixels, and it trains', async () => {
+  const mask = patchMask(3, 12, 12, 4, 0.5, 7);
+  const perImage = tf.tidy(() => mask.sum([1, 2, 3]).dataSync());
+  // 9 patches of 16 pixels; round(0.5 * 9) = 5 hidden.
+  assert.deepEqual(Array.from(perImage), [80, 80, 80]);
+  const grid = tf.tidy(() =>
+    mask
+      .slice([0, 0, 0, 0], [1, 12, 12, 1])
+      .reshape([3, 4, 3, 4])
+      .transpose([0, 2, 1, 3])
+      .reshape([9, 16])
+  );
+  const patchSums = Array.from(tf.tidy(() => grid.sum(1).dataSync()));
+  assert.ok(
+    patchSums.every(v => v === 0 || v === 16),
+    'every patch is wholly hidden or wholly visible'
+  );
+
+  const task = maskedImage({ encoder: encoder(), patchSize: 4, seed: 5 });
+  const x = data.images.slice([0, 0, 0, 0], [4, -1, -1, -1]) as Tensor4D;
+  const loss = task.loss(x, 11).dataSync()[0];
+  const manual = tf.tidy(() => {
+    const m = patchMask(4, SIZE, SIZE, 4, 0.5, deriveSeed(11, 1));
+    const recon = task.decoder.predict(task.encoder.predict(tf.mul(x, tf.sub(1, m)))) as Tensor;
+    const err = tf.square(tf.sub(recon, x));
+    return [tf.div(tf.sum(tf.mul(err, m)), tf.sum(m)).dataSync()[0], tf.mean(err).dataSync()[0]];
+  });
+  assert.ok(Math.abs(loss - manual[0]) < 1e-5, `loss ${loss} vs hidden-pixel MSE ${manual[0]}`);
+  assert.ok(Math.abs(loss - manual[1]) > 1e-4, 'differs from the all-pixel MSE');
+  await trains(task, 1e-2);
+  assert.throws(
+    () => maskedImage({ encoder: encoder(), patchSize: 5 }),
+    /patchSize 5 does not divide the 12x12 images[\s\S]*e\.g\. 4/
+  );
+  assert.throws(
+    () => maskedImage({ encoder: encoder(), maskRatio: 1 }),
+    /maskRatio must be between 0 and 1/
   );
 });
