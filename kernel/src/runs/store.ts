@@ -6,6 +6,7 @@ import type { PretextTask } from '../tasks/task';
 import { PretextError, check } from '../util/errors';
 import { assignTaskState, checkpointDirs, matchTaskState, readCheckpoint } from './checkpoint';
 import { readJson, writeJsonAtomic } from './files';
+import { closestNames } from '../util/names';
 
 export type StoredStatus = 'running' | 'done' | 'stopped' | 'failed';
 
@@ -71,20 +72,6 @@ export interface RunStore {
   get(id: string): Run;
   /** The newest run (of `method`, when given) that has a checkpoint. */
   latest(method?: string): Run;
-}
-
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const next = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = next;
-    }
-  }
-  return row[b.length];
 }
 
 function pad(n: number, width = 2): string {
@@ -171,11 +158,7 @@ export function openRunStore(root?: string): RunStore {
       const run = typeof id === 'string' && !id.includes('/') ? openRun(base, id) : undefined;
       if (run) return run;
       const known = ids();
-      const nearest = known
-        .map(k => ({ k, d: levenshtein(String(id), k) }))
-        .sort((a, b) => a.d - b.d)
-        .slice(0, 3)
-        .map(n => n.k);
+      const nearest = closestNames(String(id), known, 3);
       throw new PretextError(
         `No run '${String(id)}' in the run store ${base}.`,
         known.length

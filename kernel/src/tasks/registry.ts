@@ -4,6 +4,7 @@
  */
 import type { LayersModel } from '../backend/tf';
 import { PretextError } from '../util/errors';
+import { closestNames } from '../util/names';
 import { byol } from './byol';
 import { maskedImage } from './masked-image';
 import { rotation } from './rotation';
@@ -83,20 +84,6 @@ export const METHODS: readonly MethodInfo[] = [
   }
 ];
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
-}
-
 /** Builds a pretext task by name, e.g. createTask('byol', { encoder }). */
 export function createTask(
   method: string,
@@ -118,7 +105,7 @@ export function createTask(
       return maskedImage(options as { encoder: LayersModel });
   }
   const known = METHODS.map(m => m.name);
-  const closest = [...known].sort((a, b) => distance(name, a) - distance(name, b))[0];
+  const [closest] = closestNames(name, known);
   throw new PretextError(
     `Unknown pretext task '${method}'. Known: ${known.join(', ')}.`,
     `Did you mean '${closest}'? Use createTask('${closest}', { encoder }).`
