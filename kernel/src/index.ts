@@ -64,7 +64,7 @@ export {
   type MaskedImageOptions,
   type MaskedImageTask
 } from './tasks/masked-image';
-export { createTask, METHODS, type MethodInfo } from './tasks/registry';
+export { createTask, METHODS, type MethodInfo, type Modality } from './tasks/registry';
 export {
   byolLoss,
   vicregLoss,
