@@ -24,6 +24,7 @@ export {
   type SslSplit
 } from './data/dataset';
 export { loadMnist, type MnistOptions } from './data/mnist';
+export { DataReport, type DataAction, type DataIssue } from './data/report';
 
 export { describeAugment, withSpec, type AugmentSpec, type ImageAugment } from './augment/augment';
 export {
