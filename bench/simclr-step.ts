@@ -77,7 +77,7 @@ function torchTiming(): Timing | string {
 async function main(): Promise<void> {
   const mnist = loadMnist({ perClass: Math.ceil(BATCH / 10) + 1 });
   const batch = tf.tidy(
-    () => tf.slice(mnist.images, [0, 0, 0, 0], [BATCH, -1, -1, -1]) as Tensor4D
+    () => tf.slice(mnist.inputs, [0, 0, 0, 0], [BATCH, -1, -1, -1]) as Tensor4D
   );
   const augment = simclrAugment();
   const encoder = convEncoder({ inputShape: [28, 28, 1], seed: 1 });

@@ -1,4 +1,4 @@
-import type { Tensor4D } from '../backend/tf';
+import type { Tensor, Tensor4D } from '../backend/tf';
 
 /**
  * What an augmentation does, as plain JSON: recorded in a run's config and model card.
@@ -19,8 +19,17 @@ export type ImageAugment = ((images: Tensor4D, seed: number) => Tensor4D) & {
   readonly spec?: AugmentSpec;
 };
 
+/**
+ * A batched augmentation of any modality: a batch in, a batch of the same shape out, all
+ * randomness from `seed`. Written as a method signature on purpose: method parameters are
+ * bivariant in TypeScript, so an ImageAugment (which takes Tensor4D) is also an InputAugment.
+ */
+export type InputAugment = { augment(inputs: Tensor, seed: number): Tensor }['augment'] & {
+  readonly spec?: AugmentSpec;
+};
+
 /** The JSON description of an augmentation, or `{ op: 'custom' }` for a plain function. */
-export function describeAugment(augment: ImageAugment): AugmentSpec {
+export function describeAugment(augment: InputAugment): AugmentSpec {
   return augment.spec ?? { op: 'custom', name: augment.name || undefined };
 }
 

@@ -1,44 +1,61 @@
-import { tf, type Tensor4D } from '../backend/tf';
+import { tf, type Tensor, type Tensor4D } from '../backend/tf';
 import { check } from '../util/errors';
 import { session } from '../guide/session';
 import { permutation } from '../util/random';
 
-/** Images as one tensor [N, H, W, C] with values in [0, 1], with labels when known. */
-export interface ImageDataset {
+/**
+ * Examples of any modality as one tensor whose first axis is the example axis (images
+ * [N, H, W, C] in [0, 1], token ids [N, L], table rows [N, F], sensor windows [N, T, C]),
+ * with a class index per example when labels are known. Training, splitting and evaluation
+ * take any Dataset; only image-specific steps (augmentation grids, thumbnails) need images.
+ */
+export interface Dataset<X extends Tensor = Tensor> {
   readonly name: string;
-  readonly images: Tensor4D;
-  /** Class index per image; absent for unlabeled data. */
+  readonly inputs: X;
+  /** Class index per example; absent for unlabeled data. */
   readonly labels?: Int32Array;
   readonly classNames?: readonly string[];
 }
 
-export function datasetSize(data: ImageDataset): number {
-  return data.images.shape[0];
+/** Images [N, height, width, channels] with values in [0, 1]. */
+export type ImageDataset = Dataset<Tensor4D>;
+
+export function datasetSize(data: Dataset): number {
+  return data.inputs.shape[0];
+}
+
+/** The shape of one example (the inputs' shape without the example axis). */
+export function exampleShape(data: Dataset): number[] {
+  return data.inputs.shape.slice(1);
 }
 
 export function imageShape(data: ImageDataset): [number, number, number] {
-  const [, h, w, c] = data.images.shape;
+  const [, h, w, c] = data.inputs.shape;
   return [h, w, c];
 }
 
 /** A new dataset holding the rows at `indices` (copies; dispose it when done). */
-export function subset(data: ImageDataset, indices: Int32Array, name = data.name): ImageDataset {
-  const images = tf.tidy(() => tf.gather(data.images, tf.tensor1d(indices, 'int32')) as Tensor4D);
+export function subset<X extends Tensor>(
+  data: Dataset<X>,
+  indices: Int32Array,
+  name = data.name
+): Dataset<X> {
+  const inputs = tf.tidy(() => tf.gather(data.inputs, tf.tensor1d(indices, 'int32')) as X);
   return {
     name,
-    images,
+    inputs,
     labels: data.labels ? Int32Array.from(indices, i => data.labels![i]) : undefined,
     classNames: data.classNames
   };
 }
 
-/** The same images without their labels: what pretext training is allowed to see. */
-export function unlabeled(data: ImageDataset): ImageDataset {
-  return { name: data.name, images: data.images };
+/** The same examples without their labels: what pretext training is allowed to see. */
+export function unlabeled<X extends Tensor>(data: Dataset<X>): Dataset<X> {
+  return { name: data.name, inputs: data.inputs };
 }
 
-export function disposeDataset(data: ImageDataset): void {
-  data.images.dispose();
+export function disposeDataset(data: Dataset): void {
+  data.inputs.dispose();
 }
 
 /** How the data was divided, recorded next to every number computed on it. */
@@ -54,15 +71,15 @@ export interface SplitProtocol {
 /**
  * The standard semi-supervised layout: a held-out labeled test set; everything else is the
  * unlabeled pretraining pool; a small labeled subset of that pool is what evaluation may train
- * on (as in "pretrain on all images, then use 10% of the labels").
+ * on (as in "pretrain on everything, then use 10% of the labels").
  */
-export interface SslSplit {
+export interface SslSplit<X extends Tensor = Tensor> {
   /** Pretraining pool, labels removed. Disjoint from `test`. */
-  readonly unlabeled: ImageDataset;
+  readonly unlabeled: Dataset<X>;
   /** Labeled subset of the pool for kNN banks, probes and fine-tuning. */
-  readonly labeled: ImageDataset;
-  /** Held-out labeled images; never seen in pretraining. */
-  readonly test: ImageDataset;
+  readonly labeled: Dataset<X>;
+  /** Held-out labeled examples; never seen in pretraining. */
+  readonly test: Dataset<X>;
   /** Index of every row of unlabeled/labeled/test in the source dataset. */
   readonly indices: { unlabeled: Int32Array; labeled: Int32Array; test: Int32Array };
   readonly protocol: SplitProtocol;
@@ -73,13 +90,16 @@ export interface SplitOptions {
   testFraction?: number;
   /** Fraction of each class's pool whose labels evaluation may use (default 0.1). */
   labelFraction?: number;
-  /** Alternatively, an exact number of labeled images per class. */
+  /** Alternatively, an exact number of labeled examples per class. */
   labelsPerClass?: number;
   seed?: number;
 }
 
 /** Class-stratified, seeded split into unlabeled pool, labeled subset and test set. */
-export function splitForSsl(data: ImageDataset, options: SplitOptions = {}): SslSplit {
+export function splitForSsl<X extends Tensor>(
+  data: Dataset<X>,
+  options: SplitOptions = {}
+): SslSplit<X> {
   const { testFraction = 0.2, labelFraction = 0.1, labelsPerClass, seed = 0 } = options;
   check(
     data.labels !== undefined,
@@ -110,8 +130,8 @@ export function splitForSsl(data: ImageDataset, options: SplitOptions = {}): Ssl
   byClass.forEach((rows, cls) => {
     check(
       rows.length >= 2,
-      `Class ${data.classNames?.[cls] ?? cls} has ${rows.length} image(s); at least 2 are needed to hold one out for testing.`,
-      'Load more images of every class, or drop the class.'
+      `Class ${data.classNames?.[cls] ?? cls} has ${rows.length} example(s); at least 2 are needed to hold one out for testing.`,
+      'Load more examples of every class, or drop the class.'
     );
     const nTest = Math.min(rows.length - 1, Math.max(1, Math.round(rows.length * testFraction)));
     const rest = rows.slice(nTest);

@@ -45,7 +45,7 @@ export function loadMnist(options: MnistOptions = {}): ImageDataset {
   }
   return {
     name: 'MNIST',
-    images: tf.tensor4d(flat, [labels.length, SIDE, SIDE, 1]) as Tensor4D,
+    inputs: tf.tensor4d(flat, [labels.length, SIDE, SIDE, 1]) as Tensor4D,
     labels: Int32Array.from(labels),
     classNames: DIGITS
   };

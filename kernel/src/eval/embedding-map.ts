@@ -5,7 +5,7 @@
 import { PCA } from 'ml-pca';
 import { UMAP } from 'umap-js';
 import { tf, type LayersModel, type Tensor3D, type Tensor4D } from '../backend/tf';
-import { datasetSize, subset, type ImageDataset } from '../data/dataset';
+import { datasetSize, subset, type Dataset } from '../data/dataset';
 import { Chart } from '../render/chart';
 import { themed } from '../render/theme';
 import { check, checkOptionNames } from '../util/errors';
@@ -95,7 +95,7 @@ async function pngDataUris(images: Tensor4D): Promise<string[]> {
 /** A zoomable scatter of the encoder's embeddings of `data`, coloured by class. */
 export async function embeddingMap(
   encoder: LayersModel,
-  data: ImageDataset,
+  data: Dataset,
   options: EmbeddingMapOptions = {}
 ): Promise<Chart> {
   checkOptionNames('embeddingMap', options, OPTION_NAMES);
@@ -103,24 +103,30 @@ export async function embeddingMap(
   const size = datasetSize(data);
   check(
     size >= 3,
-    `Dataset '${data.name}' has ${size} images; a map needs at least 3.`,
+    `Dataset '${data.name}' has ${size} examples; a map needs at least 3.`,
     'Map a larger set, e.g. split.test.'
   );
   const rows = Int32Array.from(
     permutation(size, seed).subarray(0, Math.min(maxPoints, size))
   ).sort();
   const sample = rows.length < size ? subset(data, rows) : data;
-  const [, height, width] = data.images.shape;
-  const thumbnails = options.thumbnails ?? (height <= 64 && width <= 64);
-  const features = embed(encoder, sample.images);
+  const [, height, width, channels] = data.inputs.shape;
+  const isImage = data.inputs.rank === 4 && (channels === 1 || channels === 3);
+  check(
+    !options.thumbnails || isImage,
+    `thumbnails: the examples of '${data.name}' are not images (shape [${data.inputs.shape.join(', ')}]).`,
+    'Leave thumbnails out for text, tables and series.'
+  );
+  const thumbnails = options.thumbnails ?? (isImage && height <= 64 && width <= 64);
+  const features = embed(encoder, sample.inputs);
   let coordinates: [number, number][];
   let images: string[] = [];
   try {
     coordinates = await project(features.arraySync(), { ...options, method });
-    if (thumbnails) images = await pngDataUris(sample.images);
+    if (thumbnails) images = await pngDataUris(sample.inputs as Tensor4D);
   } finally {
     features.dispose();
-    if (sample !== data) sample.images.dispose();
+    if (sample !== data) sample.inputs.dispose();
   }
   const points: MapPoint[] = coordinates.map(([x, y], i) => ({
     x,
@@ -157,7 +163,7 @@ export async function embeddingMap(
       ...(data.labels ? { color: { field: 'label', type: 'nominal', title: 'class' } } : {}),
       tooltip: [
         ...(data.labels ? [{ field: 'label', type: 'nominal', title: 'class' }] : []),
-        { field: 'index', type: 'quantitative', title: 'image #' },
+        { field: 'index', type: 'quantitative', title: 'example #' },
         // vega-tooltip shows a field titled 'image' as a picture.
         ...(thumbnails ? [{ field: 'image', type: 'nominal', title: 'image' }] : [])
       ]

@@ -44,8 +44,8 @@ export interface EncoderScores {
 /** How every number in a report was produced, so a table can be quoted honestly. */
 export interface EvaluationProtocol {
   dataset: string;
-  labeledImages: number;
-  testImages: number;
+  labeledExamples: number;
+  testExamples: number;
   labelsPerClass: number[];
   splitSeed: number;
   knn: { k: number; similarity: 'cosine' };
@@ -74,8 +74,8 @@ export class EvaluationReport implements Displayable {
   private caption(): string {
     const p = this.protocol;
     return (
-      `${p.dataset}: ${p.labeledImages} labeled images (${p.labelsPerClass[0]}${p.labelsPerClass.every(n => n === p.labelsPerClass[0]) ? '' : '±'} per class) ` +
-      `train the kNN bank and the probe; ${p.testImages} held-out test images; split seed ${p.splitSeed}. ` +
+      `${p.dataset}: ${p.labeledExamples} labeled examples (${p.labelsPerClass[0]}${p.labelsPerClass.every(n => n === p.labelsPerClass[0]) ? '' : '±'} per class) ` +
+      `train the kNN bank and the probe; ${p.testExamples} held-out test examples; split seed ${p.splitSeed}. ` +
       `kNN: cosine, k=${p.knn.k}. Linear probe: logistic regression on frozen standardised features, ${p.linearProbe.epochs} epochs, ` +
       `L2 chosen from [${p.linearProbe.l2Candidates.join(', ')}] on a held-out 20%. ` +
       `Backend ${p.environment.backend} (TensorFlow ${p.environment.tensorflow}, ${p.environment.device}); ${p.seconds.toFixed(1)} s.`
@@ -152,7 +152,7 @@ export async function evaluate(
   );
   check(
     split?.labeled?.labels !== undefined && split?.test?.labels !== undefined,
-    'evaluate() needs a split with labeled and test images.',
+    'evaluate() needs a split with labeled and test examples.',
     'Make one with splitForSsl(dataset, { seed }).'
   );
   const l2Candidates = [0, 1e-4, 1e-3, 1e-2];
@@ -160,8 +160,8 @@ export async function evaluate(
   const scores: EncoderScores[] = [];
   for (const model of names) {
     const encoderStarted = Date.now();
-    const trainX = embed(encoders[model], split.labeled.images);
-    const testX = embed(encoders[model], split.test.images);
+    const trainX = embed(encoders[model], split.labeled.inputs);
+    const testX = embed(encoders[model], split.test.inputs);
     try {
       const knn = knnAccuracy(trainX, split.labeled.labels!, testX, split.test.labels!, {
         k: Math.min(k, trainX.shape[0])
@@ -194,8 +194,8 @@ export async function evaluate(
   }
   const report = new EvaluationReport(scores, {
     dataset: split.test.name.replace(/ \(test\)$/, ''),
-    labeledImages: split.protocol.labeledSize,
-    testImages: split.protocol.testSize,
+    labeledExamples: split.protocol.labeledSize,
+    testExamples: split.protocol.testSize,
     labelsPerClass: split.protocol.labeledPerClass,
     splitSeed: split.protocol.seed,
     knn: { k, similarity: 'cosine' },

@@ -6,9 +6,9 @@
  * supervised training on 100% of the labels.
  */
 import { inspect } from 'node:util';
-import { backendInfo, type BackendInfo, type LayersModel, type Tensor4D } from '../backend/tf';
-import { describeAugment, type ImageAugment } from '../augment/augment';
-import { subset, type ImageDataset, type SslSplit } from '../data/dataset';
+import { backendInfo, type BackendInfo, type LayersModel } from '../backend/tf';
+import { describeAugment, type InputAugment } from '../augment/augment';
+import { subset, type Dataset, type SslSplit } from '../data/dataset';
 import { session } from '../guide/session';
 import { Chart } from '../render/chart';
 import { displayBundle } from '../render/display';
@@ -35,7 +35,7 @@ export interface LabelEfficiencyOptions {
   batchSize?: number;
   learningRate?: number;
   /** Augmentation for fine-tuning and from-scratch training (default: none); pass the pretraining one to match it. */
-  augment?: ImageAugment;
+  augment?: InputAugment;
   /** Include fine-tuning the pretrained encoder (default true). */
   fineTune?: boolean;
   /** Include supervised training on 100% of the pool's labels (default true). */
@@ -66,13 +66,13 @@ const OPTION_NAMES = [
 export interface LabelBudget {
   /** e.g. '1%', '10 per class', '100%'. */
   label: string;
-  /** Labeled images per seed's subset (the same for every seed). */
-  images: number;
+  /** Labeled examples per seed's subset (the same for every seed). */
+  labeled: number;
 }
 
 export interface EfficiencyResult {
   budget: string;
-  images: number;
+  labeled: number;
   protocol: string;
   /** Test accuracy per seed, in seed order. */
   accuracies: number[];
@@ -82,8 +82,8 @@ export interface EfficiencyResult {
 
 export interface LabelEfficiencyProtocol {
   dataset: string;
-  testImages: number;
-  poolImages: number;
+  testExamples: number;
+  poolExamples: number;
   seeds: number[];
   epochs: number;
   minSteps: number;
@@ -120,8 +120,8 @@ export class LabelEfficiencyReport implements Displayable {
   private caption(): string {
     const p = this.protocol;
     return (
-      `${p.dataset}: class-balanced label subsets drawn from the ${p.poolImages}-image pretraining pool, the same subsets for every protocol; ` +
-      `accuracy on ${p.testImages} held-out test images; mean ± sample std over seeds [${p.seeds.join(', ')}]. ` +
+      `${p.dataset}: class-balanced label subsets drawn from the ${p.poolExamples}-example pretraining pool, the same subsets for every protocol; ` +
+      `accuracy on ${p.testExamples} held-out test examples; mean ± sample std over seeds [${p.seeds.join(', ')}]. ` +
       `Fine-tuning and from scratch: encoder '${p.encoder}' + linear head, Adam ${p.learningRate}, batch ${p.batchSize}, ${p.epochs} epochs and at least ${p.minSteps} steps, ` +
       `augmentation ${JSON.stringify(p.augment)}. Linear probe: frozen features, ${p.probeEpochs} epochs. ` +
       `Backend ${p.environment.backend} (TensorFlow ${p.environment.tensorflow}, ${p.environment.device}); ${p.seconds.toFixed(0)} s.`
@@ -132,7 +132,7 @@ export class LabelEfficiencyReport implements Displayable {
     return new Table(
       [
         { name: 'budget', label: 'labels' },
-        { name: 'images', label: 'labeled images', format: 'number' },
+        { name: 'labeled', label: 'labels used', format: 'number' },
         { name: 'protocol', label: 'protocol' },
         { name: 'mean', label: 'test accuracy (mean)', format: 'percent' },
         { name: 'std', label: '± std', format: 'percent' },
@@ -140,7 +140,7 @@ export class LabelEfficiencyReport implements Displayable {
       ],
       this.results.map(r => ({
         budget: r.budget,
-        images: r.images,
+        labeled: r.labeled,
         protocol: r.protocol,
         mean: r.mean,
         std: r.std,
@@ -243,7 +243,7 @@ export function drawSubset(
  */
 export async function labelEfficiency(
   encoder: LayersModel,
-  data: ImageDataset,
+  data: Dataset,
   split: SslSplit,
   options: LabelEfficiencyOptions = {}
 ): Promise<LabelEfficiencyReport> {
@@ -309,15 +309,15 @@ export async function labelEfficiency(
     const perProtocol = new Map<string, number[]>();
     const record = (protocol: string, accuracy: number) =>
       perProtocol.set(protocol, [...(perProtocol.get(protocol) ?? []), accuracy]);
-    let images = 0;
+    let labeled = 0;
     for (const seed of seeds) {
       const rows = drawSubset(pool, labels, numClasses, budget.take, seed);
-      images = rows.length;
+      labeled = rows.length;
       const train = subset(data, rows);
       try {
         if (!budget.full) {
-          const trainX = embed(encoder, train.images);
-          const testX = embed(encoder, split.test.images);
+          const trainX = embed(encoder, train.inputs);
+          const testX = embed(encoder, split.test.inputs);
           try {
             const probe = linearProbe({
               trainX,
@@ -337,13 +337,13 @@ export async function labelEfficiency(
         }
         record('supervised from scratch', await supervised(encoder, false, train, seed));
       } finally {
-        train.images.dispose();
+        train.inputs.dispose();
       }
     }
     for (const [protocol, accuracies] of perProtocol) {
       results.push({
         budget: budget.label,
-        images,
+        labeled,
         protocol,
         accuracies,
         mean: mean(accuracies),
@@ -355,11 +355,11 @@ export async function labelEfficiency(
   async function supervised(
     source: LayersModel,
     pretrained: boolean,
-    train: ImageDataset,
+    train: Dataset,
     seed: number
   ): Promise<number> {
     const model = await cloneEncoder(source, pretrained);
-    const head = await trainClassifier(model, train.images as Tensor4D, train.labels!, numClasses, {
+    const head = await trainClassifier(model, train.inputs, train.labels!, numClasses, {
       epochs,
       minSteps,
       batchSize,
@@ -368,7 +368,7 @@ export async function labelEfficiency(
       seed
     });
     try {
-      return classifierAccuracy(model, head, split.test.images, split.test.labels!);
+      return classifierAccuracy(model, head, split.test.inputs, split.test.labels!);
     } finally {
       model.dispose();
       head.dispose();
@@ -377,8 +377,8 @@ export async function labelEfficiency(
 
   const report = new LabelEfficiencyReport(results, {
     dataset: split.test.name.replace(/ \(test\)$/, ''),
-    testImages: split.protocol.testSize,
-    poolImages: pool.length,
+    testExamples: split.protocol.testSize,
+    poolExamples: pool.length,
     seeds,
     epochs,
     minSteps,

@@ -3,8 +3,8 @@
  * and stored with the run's metrics. The kNN monitor answers "are the features getting more
  * useful?"; the collapse monitor answers "is the representation still using its dimensions?".
  */
-import type { Tensor4D } from '../backend/tf';
-import type { ImageDataset } from '../data/dataset';
+import { tf, type Tensor } from '../backend/tf';
+import type { Dataset } from '../data/dataset';
 import type { TrainMonitor } from '../train/options';
 import { check, checkOptionNames } from '../util/errors';
 import { embed } from './embed';
@@ -23,12 +23,12 @@ export interface KnnMonitorOptions extends MonitorOptions {
 
 /**
  * kNN accuracy of the current encoder: the labeled set is the neighbour bank, the test set is
- * scored. Keep both small (a few hundred to a few thousand images) and separate from the
+ * scored. Keep both small (a few hundred to a few thousand examples) and separate from the
  * unlabeled pretraining data, e.g. `knnMonitor(split.labeled, split.test)`.
  */
 export function knnMonitor(
-  bank: ImageDataset,
-  test: ImageDataset,
+  bank: Dataset,
+  test: Dataset,
   options: KnnMonitorOptions = {}
 ): TrainMonitor {
   checkOptionNames('knnMonitor', options, ['everyEpochs', 'k']);
@@ -42,8 +42,8 @@ export function knnMonitor(
     name: 'knn',
     everyEpochs,
     evaluate: ({ task }) => {
-      const bankX = embed(task.encoder, bank.images);
-      const testX = embed(task.encoder, test.images);
+      const bankX = embed(task.encoder, bank.inputs);
+      const testX = embed(task.encoder, test.inputs);
       try {
         return {
           knn: knnAccuracy(bankX, bank.labels!, testX, test.labels!, {
@@ -58,20 +58,27 @@ export function knnMonitor(
   };
 }
 
-/** Effective rank and spread of the encoder's embeddings of `images` (labels not needed). */
-export function collapseMonitor(images: Tensor4D, options: MonitorOptions = {}): TrainMonitor {
+/**
+ * Effective rank and spread of the encoder's embeddings of `inputs` (a dataset or its inputs
+ * tensor; labels not needed).
+ */
+export function collapseMonitor(
+  data: Tensor | Dataset,
+  options: MonitorOptions = {}
+): TrainMonitor {
   checkOptionNames('collapseMonitor', options, ['everyEpochs']);
+  const inputs = data instanceof tf.Tensor ? data : data?.inputs;
   check(
-    images?.rank === 4 && images.shape[0] >= 2,
-    'collapseMonitor needs a batch of at least 2 images [count, height, width, channels].',
-    'Pass a few hundred held-out images, e.g. collapseMonitor(split.test.images).'
+    inputs instanceof tf.Tensor && inputs.rank >= 2 && inputs.shape[0] >= 2,
+    'collapseMonitor needs at least 2 held-out examples [count, ...example shape].',
+    'Pass a few hundred held-out examples, e.g. collapseMonitor(split.test).'
   );
   const { everyEpochs = 1 } = options;
   return {
     name: 'collapse',
     everyEpochs,
     evaluate: ({ task }) => {
-      const z = embed(task.encoder, images);
+      const z = embed(task.encoder, inputs);
       try {
         const health = representationHealth(z);
         return {

@@ -9,10 +9,9 @@ import {
   type Scalar,
   type Tensor,
   type Tensor2D,
-  type Tensor4D,
   type Variable
 } from '../backend/tf';
-import type { ImageAugment } from '../augment/augment';
+import type { InputAugment } from '../augment/augment';
 import { modelOutputDim } from '../models/shape';
 import { modelVariables } from '../models/variables';
 import { check } from '../util/errors';
@@ -28,7 +27,7 @@ export interface SupervisedOptions {
   batchSize?: number;
   learningRate?: number;
   /** Applied to every training batch (default: none). */
-  augment?: ImageAugment;
+  augment?: InputAugment;
   seed?: number;
 }
 
@@ -50,16 +49,16 @@ export async function cloneEncoder(
  */
 export async function trainClassifier(
   encoder: LayersModel,
-  images: Tensor4D,
+  inputs: Tensor,
   labels: Int32Array,
   numClasses: number,
   options: SupervisedOptions
 ): Promise<LayersModel> {
   const { batchSize = 64, learningRate = 1e-3, augment, seed = 0, minSteps = 0 } = options;
   check(
-    labels.length === images.shape[0],
-    `Got ${labels.length} labels for ${images.shape[0]} images.`,
-    'Pass one label per image.'
+    labels.length === inputs.shape[0],
+    `Got ${labels.length} labels for ${inputs.shape[0]} examples.`,
+    'Pass one label per example.'
   );
   const head = tf.sequential({
     layers: [
@@ -72,7 +71,7 @@ export async function trainClassifier(
   });
   const variables: Variable[] = [...modelVariables(encoder), ...modelVariables(head)];
   const optimizer = tf.train.adam(learningRate);
-  const n = images.shape[0];
+  const n = inputs.shape[0];
   const batch = Math.min(batchSize, n);
   const epochs = supervisedEpochs(n, batch, options.epochs, minSteps);
   const oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses));
@@ -82,7 +81,7 @@ export async function trainClassifier(
       for (let start = 0; start < n; start += batch) {
         const rows = tf.tensor1d(order.subarray(start, Math.min(start + batch, n)), 'int32');
         const cost = tf.tidy(() => {
-          const x = tf.gather(images, rows) as Tensor4D;
+          const x = tf.gather(inputs, rows);
           const y = tf.gather(oneHot, rows);
           const seen = augment ? augment(x, deriveSeed(seed, epoch, start)) : x;
           return optimizer.minimize(
@@ -122,15 +121,16 @@ export function supervisedEpochs(
 export function classifierAccuracy(
   encoder: LayersModel,
   head: LayersModel,
-  images: Tensor4D,
+  inputs: Tensor,
   labels: Int32Array
 ): number {
   let correct = 0;
-  const n = images.shape[0];
+  const n = inputs.shape[0];
+  const rest = inputs.shape.slice(1);
   for (let start = 0; start < n; start += 512) {
     const size = Math.min(512, n - start);
     const predicted = tf.tidy(() => {
-      const x = tf.slice(images, [start, 0, 0, 0], [size, -1, -1, -1]);
+      const x = tf.slice(inputs, [start, ...rest.map(() => 0)], [size, ...rest]);
       return (head.predict(encoder.predict(x) as Tensor) as Tensor).argMax(-1).dataSync();
     });
     for (let i = 0; i < size; i++) if (predicted[i] === labels[start + i]) correct++;

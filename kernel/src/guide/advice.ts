@@ -7,7 +7,7 @@ export interface Advice {
   text: string;
 }
 
-/** Below this many unlabeled images, contrastive pretraining rarely beats a random encoder. */
+/** Below this many unlabeled examples, contrastive pretraining rarely beats a random encoder. */
 export const FEW_UNLABELED = 1000;
 
 /**
@@ -21,7 +21,7 @@ export function adviceFor(log: SessionLog): Advice[] {
   if (unlabeled.length > 0 && largestPool < FEW_UNLABELED) {
     advice.push({
       level: 'warning',
-      text: `Only ${largestPool} unlabeled images: SSL pays off with thousands. Add unlabeled data before tuning the method.`
+      text: `Only ${largestPool} unlabeled examples: SSL pays off with thousands. Add unlabeled data before tuning the method.`
     });
   }
   const finished = log.runs.filter(r => r.status === 'done' || r.status === 'stopped');

@@ -44,7 +44,7 @@ export function guideSteps(log: SessionLog): GuideStep[] {
       done: unlabeled.length > 0,
       detail:
         unlabeled.length > 0
-          ? `Unlabeled pool: ${Math.max(...unlabeled.map(d => d.size))} images.`
+          ? `Unlabeled pool: ${Math.max(...unlabeled.map(d => d.size))} examples.`
           : 'Load data and split it with splitForSsl() into an unlabeled pool, a labeled subset and a test set.'
     },
     {

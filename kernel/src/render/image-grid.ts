@@ -101,7 +101,7 @@ export async function augmentationGrid(
   check(
     images.rank === 4 && images.shape[0] > 0,
     'augmentationGrid needs a batch of images [count, height, width, channels].',
-    'Pass e.g. split.unlabeled.images.'
+    'Pass e.g. split.unlabeled.inputs.'
   );
   const count = Math.min(samples, images.shape[0]);
   const tiles = tf.tidy(() => {

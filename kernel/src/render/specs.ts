@@ -55,7 +55,7 @@ export interface AccuracyRow {
 /** Downstream accuracy per model and protocol, as grouped horizontal bars. */
 export function accuracyBarsSpec(
   rows: AccuracyRow[],
-  title = 'Downstream accuracy on held-out test images'
+  title = 'Downstream accuracy on held-out test examples'
 ): VegaLiteSpec {
   return themed({
     title,

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inspect } from 'node:util';
-import { backendInfo, tf, type BackendInfo, type Tensor, type Tensor4D } from '../backend/tf';
-import { datasetSize, imageShape, type ImageDataset } from '../data/dataset';
+import { backendInfo, tf, type BackendInfo, type Tensor } from '../backend/tf';
+import { datasetSize, exampleShape, type Dataset } from '../data/dataset';
 import {
   TrainingDashboard,
   dashboardText,
@@ -63,7 +63,7 @@ export class TrainResult implements Displayable {
     readonly history: LossPoint[],
     readonly epochs: EpochSummary[],
     readonly options: ResolvedTrainOptions,
-    readonly dataset: { name: string; size: number; shape: [number, number, number] },
+    readonly dataset: { name: string; size: number; shape: number[] },
     readonly environment: BackendInfo,
     readonly seconds: number,
     readonly message?: string,
@@ -119,15 +119,16 @@ function latestMonitorMetrics(epochs: EpochSummary[]): Record<string, number> {
 /** Waits for the event loop, so display messages and interrupts get through between steps. */
 const nextTick = () => new Promise<void>(resolve => setImmediate(resolve));
 
-function checkTrainData(
-  task: PretextTask,
-  data: ImageDataset,
-  options: ResolvedTrainOptions
-): void {
+function checkTrainData(task: PretextTask, data: Dataset, options: ResolvedTrainOptions): void {
   check(
-    data && data.images instanceof tf.Tensor && data.images.rank === 4,
-    'train() expects an image dataset whose images are a 4-D tensor [count, height, width, channels].',
-    'Pass a dataset from loadMnist()/splitForSsl(), e.g. train(task, split.unlabeled).'
+    data && data.inputs instanceof tf.Tensor && data.inputs.rank >= 2,
+    'train() expects a dataset whose inputs are a tensor [count, ...example shape].',
+    'Pass a dataset from a loader or splitForSsl(), e.g. train(task, split.unlabeled).'
+  );
+  check(
+    !data.inputs.isDisposed,
+    `The inputs of dataset '${data.name}' were disposed.`,
+    'Load the data again (disposeDataset frees it for good).'
   );
   check(
     data.labels === undefined,
@@ -135,18 +136,27 @@ function checkTrainData(
     'Pass the unlabeled view instead: split.unlabeled, or unlabeled(data).'
   );
   const size = datasetSize(data);
-  check(size > 0, `Dataset '${data.name}' is empty.`, 'Load some images before training.');
+  check(size > 0, `Dataset '${data.name}' is empty.`, 'Load some data before training.');
   check(
     options.batchSize <= size,
-    `batchSize ${options.batchSize} is larger than the ${size} images in '${data.name}'.`,
+    `batchSize ${options.batchSize} is larger than the ${size} examples in '${data.name}'.`,
     `Use batchSize ${Math.max(2, 2 ** Math.floor(Math.log2(size)))} or less, or load more data.`
   );
   const expected = task.encoder.inputs[0].shape.slice(1);
-  const actual = imageShape(data);
+  const actual = exampleShape(data);
   check(
-    expected.every((dim, i) => dim === null || dim === actual[i]),
-    `Images in '${data.name}' are ${actual.join('x')} but the encoder expects ${expected.join('x')}.`,
-    `Build the encoder with inputShape [${actual.join(', ')}], or resize the data to ${expected.join('x')}.`
+    expected.length === actual.length &&
+      expected.every((dim, i) => dim === null || dim === actual[i]),
+    `Examples in '${data.name}' are ${actual.join('x')} but the encoder expects ${expected.join('x')}.`,
+    `Build the encoder with inputShape [${actual.join(', ')}], or reshape the data to ${expected.join('x')}.`
+  );
+  const expectedType = task.encoder.inputs[0].dtype;
+  check(
+    expectedType === undefined || expectedType === data.inputs.dtype,
+    `Dataset '${data.name}' holds ${data.inputs.dtype} values but the encoder's input is ${expectedType}.`,
+    expectedType === 'int32'
+      ? 'Token ids must be int32: tokenize the text with the same tokenizer the encoder was built for.'
+      : 'Convert the inputs, e.g. inputs.toFloat(), or build the encoder for this data type.'
   );
 }
 
@@ -179,7 +189,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 /** Finds the run to resume, merges its stored options under the given ones, checks both. */
 function planResume(
   task: PretextTask,
-  data: ImageDataset,
+  data: Dataset,
   given: TrainOptions,
   first: ResolvedTrainOptions
 ): { opts: ResolvedTrainOptions; plan: ResumePlan } {
@@ -228,10 +238,10 @@ function planResume(
     );
   }
   const size = datasetSize(data);
-  const shape = imageShape(data);
+  const shape = exampleShape(data);
   check(
     run.config.dataset.size === size && sameValue(run.config.dataset.shape, shape),
-    `Run ${run.id} trained on ${run.config.dataset.size} images of ${run.config.dataset.shape.join('x')} ('${run.config.dataset.name}'), but this data has ${size} of ${shape.join('x')}.`,
+    `Run ${run.id} trained on ${run.config.dataset.size} examples of ${run.config.dataset.shape.join('x')} ('${run.config.dataset.name}'), but this data has ${size} of ${shape.join('x')}.`,
     'Resume with the same unlabeled data the run was trained on.'
   );
   // Read and check everything before touching the task: an error leaves it and the store as they were.
@@ -268,14 +278,14 @@ function describeCheckpoint(dir: string | undefined, runId: string | undefined):
 }
 
 /**
- * Optimises a pretext task on unlabeled images with a live dashboard. Steps use seeded
+ * Optimises a pretext task on unlabeled data with a live dashboard. Steps use seeded
  * shuffles and seeded augmentations, so a run repeats exactly with the same seed. A kernel
  * interrupt stops training at the next step boundary, checkpoints it (with a run store) and
  * returns what was learned so far. With `resume`, a stored run continues where it stopped.
  */
 export async function train(
   task: PretextTask,
-  data: ImageDataset,
+  data: Dataset,
   options: TrainOptions = {}
 ): Promise<TrainResult> {
   let opts = resolveTrainOptions(options);
@@ -287,7 +297,7 @@ export async function train(
   }
   checkTrainData(task, data, opts);
   const size = datasetSize(data);
-  const shape = imageShape(data);
+  const shape = exampleShape(data);
   const stepsPerEpoch = Math.floor(size / opts.batchSize);
   const totalSteps = stepsPerEpoch * opts.epochs;
   const variables = task.trainableVariables();
@@ -464,7 +474,7 @@ export async function train(
         );
         const indices = order.subarray(b * opts.batchSize, (b + 1) * opts.batchSize);
         const { value, grads, norm } = tf.tidy(() => {
-          const batch = tf.gather(data.images, tf.tensor1d(indices, 'int32')) as Tensor4D;
+          const batch = tf.gather(data.inputs, tf.tensor1d(indices, 'int32'));
           const computed = tf.variableGrads(
             () => task.loss(batch, deriveSeed(opts.seed, epoch, b)),
             variables

@@ -12,12 +12,12 @@ function toy(perClass: number, classes = 3): ImageDataset {
     () => tf.range(0, n).reshape([n, 1, 1, 1]).tile([1, 2, 2, 1]).div(n) as Tensor4D
   );
   const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
-  return { name: 'toy', images, labels };
+  return { name: 'toy', inputs: images, labels };
 }
 
 test('MNIST loads the real 10,000 digits as 28x28x1 in [0, 1] with balanced labels', () => {
   const mnist = loadMnist();
-  assert.deepEqual(mnist.images.shape, [10000, 28, 28, 1]);
+  assert.deepEqual(mnist.inputs.shape, [10000, 28, 28, 1]);
   assert.equal(mnist.labels!.length, 10000);
   const counts = new Array(10).fill(0);
   for (const y of mnist.labels!) counts[y]++;
@@ -26,18 +26,18 @@ test('MNIST loads the real 10,000 digits as 28x28x1 in [0, 1] with balanced labe
     `per-class counts ${counts}`
   );
   const [min, max] = tf.tidy(() => [
-    mnist.images.min().dataSync()[0],
-    mnist.images.max().dataSync()[0]
+    mnist.inputs.min().dataSync()[0],
+    mnist.inputs.max().dataSync()[0]
   ]);
   assert.equal(min, 0);
   assert.ok(max > 0.99 && max <= 1);
-  mnist.images.dispose();
+  mnist.inputs.dispose();
 });
 
 test('MNIST perClass takes that many images of every digit; bad values are rejected', () => {
   const small = loadMnist({ perClass: 20 });
-  assert.deepEqual(small.images.shape, [200, 28, 28, 1]);
-  small.images.dispose();
+  assert.deepEqual(small.inputs.shape, [200, 28, 28, 1]);
+  small.inputs.dispose();
   assert.throws(() => loadMnist({ perClass: 1 }), PretextError);
   assert.throws(() => loadMnist({ perClas: 5 } as never), /Unknown option 'perClas'/);
 });
@@ -53,7 +53,7 @@ test('splitForSsl: test is disjoint from the pool, labeled is a subset of the po
   assert.deepEqual(split.protocol.labeledPerClass, [4, 4, 4]);
   assert.equal(split.unlabeled.labels, undefined, 'the pretraining pool must not carry labels');
   // Rows really are the indexed source rows (pixel value = row index / n).
-  const pixels = split.test.images.reshape([-1, 4]).slice([0, 0], [-1, 1]).dataSync();
+  const pixels = split.test.inputs.reshape([-1, 4]).slice([0, 0], [-1, 1]).dataSync();
   assert.deepEqual(
     Array.from(pixels, v => Math.round(v * 150)),
     Array.from(split.indices.test)
@@ -80,7 +80,7 @@ test('splitForSsl labelsPerClass gives exact counts', () => {
 
 test('splitForSsl rejects unlabeled data, bad fractions and classes too small to hold out', () => {
   const data = toy(10);
-  assert.throws(() => splitForSsl({ name: 'u', images: data.images }), /has no labels/);
+  assert.throws(() => splitForSsl({ name: 'u', inputs: data.inputs }), /has no labels/);
   assert.throws(
     () => splitForSsl(data, { testFraction: 1.5 }),
     /testFraction must be between 0 and 1/

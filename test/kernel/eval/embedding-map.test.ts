@@ -46,7 +46,7 @@ test('embeddingMap samples, labels and renders a zoomable chart with an SVG fall
   const before = tf.memory().numTensors;
   const chart = await embeddingMap(
     encoder,
-    { name: 'toy', images, labels, classNames: ['cat', 'dog'] },
+    { name: 'toy', inputs: images, labels, classNames: ['cat', 'dog'] },
     { method: 'pca', maxPoints: 20 }
   );
   assert.equal(tf.memory().numTensors, before);
@@ -63,7 +63,7 @@ test('embeddingMap samples, labels and renders a zoomable chart with an SVG fall
   assert.ok(MIME.chart in bundle);
   assert.match(bundle['image/svg+xml'] as string, /^<svg/);
   await assert.rejects(
-    embeddingMap(encoder, { name: 'toy', images }, { metod: 'pca' } as never),
+    embeddingMap(encoder, { name: 'toy', inputs: images }, { metod: 'pca' } as never),
     /Unknown option 'metod'/
   );
 });

@@ -30,7 +30,7 @@ test('drawSubset is class-balanced, seeded and stays inside the pool', () => {
 
 test('labelEfficiency runs every protocol on the same subsets, per seed, without leaking tensors', async () => {
   const { images, labels } = shapeImages(160, 12, 3);
-  const data: ImageDataset = { name: 'shapes', images, labels, classNames: SHAPE_CLASSES };
+  const data: ImageDataset = { name: 'shapes', inputs: images, labels, classNames: SHAPE_CLASSES };
   const split = splitForSsl(data, { seed: 0 });
   const encoder = convEncoder({ inputShape: [12, 12, 1], filters: [8, 16], seed: 1 });
   const before = tf.memory().numTensors;
@@ -64,7 +64,7 @@ test('labelEfficiency runs every protocol on the same subsets, per seed, without
     assert.ok(Math.abs(r.mean - (r.accuracies[0] + r.accuracies[1]) / 2) < 1e-12);
     assert.ok(Math.abs(r.std - Math.abs(r.accuracies[0] - r.accuracies[1]) / Math.SQRT2) < 1e-12);
   }
-  assert.equal(report.results.find(r => r.budget === '5 per class')!.images, 20);
+  assert.equal(report.results.find(r => r.budget === '5 per class')!.labeled, 20);
   // Easy shapes with every label: well above the 25% chance level (a broken loop stays near it).
   assert.ok(
     report.accuracy('100%', 'supervised from scratch') > 0.45,
@@ -81,7 +81,7 @@ test('labelEfficiency runs every protocol on the same subsets, per seed, without
 
 test('labelEfficiency rejects bad options before training', async () => {
   const { images, labels } = shapeImages(40, 12, 3);
-  const data: ImageDataset = { name: 'shapes', images, labels };
+  const data: ImageDataset = { name: 'shapes', inputs: images, labels };
   const split = splitForSsl(data, { seed: 0 });
   const encoder = convEncoder({ inputShape: [12, 12, 1], filters: [4], seed: 1 });
   await assert.rejects(
@@ -93,7 +93,7 @@ test('labelEfficiency rejects bad options before training', async () => {
     /Unknown option 'seed'[\s\S]*seeds/
   );
   await assert.rejects(
-    labelEfficiency(encoder, { name: 'u', images }, split),
+    labelEfficiency(encoder, { name: 'u', inputs: images }, split),
     /needs the labeled dataset/
   );
 });

@@ -18,7 +18,7 @@ function labeled(n: number, seed: number): ImageDataset {
     );
     return tf.add(noise, masks) as Tensor4D;
   });
-  return { name: `toy${seed}`, images, labels };
+  return { name: `toy${seed}`, inputs: images, labels };
 }
 
 test('kNN and collapse monitors feed the dashboard metrics, the run record and the guide', async () => {
@@ -27,7 +27,7 @@ test('kNN and collapse monitors feed the dashboard metrics, the run record and t
   const testSet = labeled(20, 2);
   const pool: ImageDataset = {
     name: 'pool',
-    images: tf.randomUniform([32, 4, 4, 1], 0, 1, 'float32', 3) as Tensor4D
+    inputs: tf.randomUniform([32, 4, 4, 1], 0, 1, 'float32', 3) as Tensor4D
   };
   const result = await train(fakeTask(), pool, {
     epochs: 3,
@@ -36,7 +36,7 @@ test('kNN and collapse monitors feed the dashboard metrics, the run record and t
     runStore: false,
     monitors: [
       knnMonitor(bank, testSet, { k: 5 }),
-      collapseMonitor(testSet.images, { everyEpochs: 2 })
+      collapseMonitor(testSet.inputs, { everyEpochs: 2 })
     ]
   });
   assert.equal(result.status, 'done');
@@ -58,11 +58,14 @@ test('kNN and collapse monitors feed the dashboard metrics, the run record and t
 });
 
 test('monitors reject unlabeled sets and unknown options', () => {
-  const pool: ImageDataset = { name: 'pool', images: tf.zeros([4, 4, 4, 1]) as Tensor4D };
+  const pool: ImageDataset = { name: 'pool', inputs: tf.zeros([4, 4, 4, 1]) as Tensor4D };
   assert.throws(() => knnMonitor(pool, pool), /needs two labeled sets/);
   assert.throws(
     () => knnMonitor(labeled(4, 1), labeled(4, 2), { every: 2 } as never),
     /Unknown option 'every'/
   );
-  assert.throws(() => collapseMonitor(tf.zeros([1, 4, 4, 1]) as Tensor4D), /at least 2 images/);
+  assert.throws(
+    () => collapseMonitor(tf.zeros([1, 4, 4, 1]) as Tensor4D),
+    /at least 2 held-out examples/
+  );
 });

@@ -55,12 +55,12 @@ test('steps follow what the session did', () => {
   assert.match(steps.find(s => s.id === 'evaluate')!.detail, /91\.0%/);
 });
 
-test('advice: no evaluation yet, only one task, too few unlabeled images', () => {
+test('advice: no evaluation yet, only one task, too few unlabeled examples', () => {
   const log = empty();
   log.datasets.push({ name: 'pool', size: 300, labeled: false });
   log.runs.push(run('simclr'));
   const texts = adviceFor(log).map(a => a.text);
-  assert.ok(texts.some(t => /Only 300 unlabeled images/.test(t)));
+  assert.ok(texts.some(t => /Only 300 unlabeled examples/.test(t)));
   assert.ok(texts.some(t => /No downstream evaluation yet/.test(t)));
   assert.ok(texts.some(t => /Only one pretext task tried \(simclr\)/.test(t)));
   log.evaluations.push({ models: ['simclr'], bestAccuracy: 0.8 });
@@ -98,7 +98,7 @@ test('the guide bundle has the JSON checklist, escaped HTML and text', () => {
   assert.equal(json.steps.filter(s => s.done).length, 1);
   assert.ok(!(bundle['text/html'] as string).includes('<script>'));
   assert.match(bundle['text/plain'], /^Pretext guide: 1 of 7 steps done/);
-  assert.match(bundle['text/plain'], /\[x\] 3\. Prepare the data — Unlabeled pool: 10 images\./);
+  assert.match(bundle['text/plain'], /\[x\] 3\. Prepare the data — Unlabeled pool: 10 examples\./);
 });
 
 test('guide() shows once and then updates the same display as the session changes', () => {

@@ -16,7 +16,7 @@ let first: TrainResult;
 let second: TrainResult;
 const data: ImageDataset = {
   name: 'random 4x4',
-  images: tf.randomUniform([32, 4, 4, 1], 0, 1, 'float32', 3) as Tensor4D
+  inputs: tf.randomUniform([32, 4, 4, 1], 0, 1, 'float32', 3) as Tensor4D
 };
 
 before(async () => {

@@ -19,7 +19,7 @@ after(() => fs.rmSync(root, { recursive: true, force: true }));
 function images(n: number, shape: [number, number, number] = [4, 4, 1]): ImageDataset {
   return {
     name: 'random',
-    images: tf.randomUniform([n, ...shape], 0, 1, 'float32', 3) as Tensor4D
+    inputs: tf.randomUniform([n, ...shape], 0, 1, 'float32', 3) as Tensor4D
   };
 }
 
@@ -330,14 +330,14 @@ test('an interrupt checkpoints mid-epoch; resume continues the same run exactly 
       ...base,
       resume: resumed.runId!
     }),
-    /trained on 32 images[\s\S]*this data has 40/
+    /trained on 32 examples[\s\S]*this data has 40/
   );
 });
 
 test('a SimCLR run resumed in the same kernel continues bit for bit (default state naming)', async () => {
   const data: ImageDataset = {
     name: 'digits-like',
-    images: tf.randomUniform([64, 28, 28, 1], 0, 1, 'float32', 1) as Tensor4D
+    inputs: tf.randomUniform([64, 28, 28, 1], 0, 1, 'float32', 1) as Tensor4D
   };
   const build = () =>
     simclr({ encoder: convEncoder({ inputShape: [28, 28, 1], seed: 1 }), seed: 2 });
@@ -348,5 +348,5 @@ test('a SimCLR run resumed in the same kernel continues bit for bit (default sta
   const resumed = await train(build(), data, { ...options, resume: first.runId! });
   // Before Adam's beta powers were stored, step 4 differed in the 7th digit.
   assertClose(losses(resumed), losses(straight));
-  tf.dispose(data.images);
+  tf.dispose(data.inputs);
 });

@@ -18,7 +18,7 @@ import { shapeImages } from './shapes';
 const SIZE = 12;
 const augment = compose(randomResizedCrop({ scale: [0.6, 1] }), gaussianNoise({ std: 0.05 }));
 const encoder = () => convEncoder({ inputShape: [SIZE, SIZE, 1], filters: [8, 16], seed: 1 });
-const data = { name: 'shapes', images: shapeImages(64, SIZE, 5).images };
+const data = { name: 'shapes', inputs: shapeImages(64, SIZE, 5).images };
 
 async function trains(task: PretextTask, learningRate = 3e-3): Promise<void> {
   const options = {
@@ -143,7 +143,7 @@ test('masked-image: masks hide whole patches, the loss counts only hidden pixels
   );
 
   const task = maskedImage({ encoder: encoder(), patchSize: 4, seed: 5 });
-  const x = data.images.slice([0, 0, 0, 0], [4, -1, -1, -1]) as Tensor4D;
+  const x = data.inputs.slice([0, 0, 0, 0], [4, -1, -1, -1]) as Tensor4D;
   const loss = task.loss(x, 11).dataSync()[0];
   const manual = tf.tidy(() => {
     const m = patchMask(4, SIZE, SIZE, 4, 0.5, deriveSeed(11, 1));

@@ -20,7 +20,7 @@ after(() => fs.rmSync(root, { recursive: true, force: true }));
 function images(n: number, shape: [number, number, number] = [4, 4, 1]): ImageDataset {
   return {
     name: 'random',
-    images: tf.randomUniform([n, ...shape], 0, 1, 'float32', 3) as Tensor4D
+    inputs: tf.randomUniform([n, ...shape], 0, 1, 'float32', 3) as Tensor4D
   };
 }
 
@@ -88,7 +88,7 @@ test('gradient clipping caps the global norm (checked against a manual computati
   const task = fakeTask();
   const vars = task.trainableVariables();
   const manual = tf.tidy(() => {
-    const { grads } = tf.variableGrads(() => task.loss(data.images, 0), vars);
+    const { grads } = tf.variableGrads(() => task.loss(data.inputs, 0), vars);
     const gs = vars.map(v => grads[v.name]);
     const norm = Math.sqrt(gs.reduce((s, g) => s + g.square().sum().dataSync()[0], 0));
     return { norm, grads: gs.map(g => Array.from(g.dataSync())) };

@@ -9,7 +9,7 @@ import { fakeTask } from './fake-task';
 function images(n: number, shape: [number, number, number] = [4, 4, 1]): ImageDataset {
   return {
     name: 'random',
-    images: tf.randomUniform([n, ...shape], 0, 1, 'float32', 3) as Tensor4D
+    inputs: tf.randomUniform([n, ...shape], 0, 1, 'float32', 3) as Tensor4D
   };
 }
 
@@ -62,7 +62,7 @@ test('bad input is rejected before training with the problem and the fix', async
   );
   await assert.rejects(
     train(fakeTask(), data, { ...quiet, batchSize: 32 }),
-    /batchSize 32 is larger than the 16 images[\s\S]*Use batchSize 16 or less/
+    /batchSize 32 is larger than the 16 examples[\s\S]*Use batchSize 16 or less/
   );
   await assert.rejects(
     train(fakeTask([8, 8, 1]), data, quiet),
@@ -77,12 +77,20 @@ test('bad input is rejected before training with the problem and the fix', async
     /Unknown option 'epoch' for train\(\)[\s\S]*epochs/
   );
   await assert.rejects(
-    train(fakeTask(), { name: 'empty', images: tf.zeros([0, 4, 4, 1]) as Tensor4D }, quiet),
+    train(fakeTask(), { name: 'empty', inputs: tf.zeros([0, 4, 4, 1]) as Tensor4D }, quiet),
     /is empty/
   );
   await assert.rejects(
-    train(fakeTask(), { name: 'flat', images: tf.zeros([4, 16]) as unknown as Tensor4D }, quiet),
-    /4-D tensor/
+    train(fakeTask(), { name: 'flat', inputs: tf.zeros([8, 16]) }, quiet),
+    /Examples in 'flat' are 16 but the encoder expects 4x4x1[\s\S]*inputShape \[16\]/
+  );
+  await assert.rejects(
+    train(fakeTask(), { name: 'ids', inputs: tf.zeros([8, 4, 4, 1], 'int32') }, quiet),
+    /holds int32 values but the encoder's input is float32[\s\S]*toFloat/
+  );
+  await assert.rejects(
+    train(fakeTask(), { name: 'vector', inputs: tf.zeros([4]) }, quiet),
+    /inputs are a tensor \[count, \.\.\.example shape\]/
   );
 });
 
