@@ -44,6 +44,7 @@ export type {
   Tensor3D,
   Tensor4D,
   Tensor5D,
+  DataType,
   Scalar,
   Variable,
   LayersModel

@@ -1,281 +1,41 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inspect } from 'node:util';
-import { backendInfo, tf, type BackendInfo, type Tensor } from '../backend/tf';
-import { datasetSize, exampleShape, type Dataset } from '../data/dataset';
-import {
-  TrainingDashboard,
-  dashboardText,
-  type DashboardState,
-  type RunStatus
-} from '../render/dashboard';
-import type { Displayable, MimeBundle } from '../render/mime';
+import { backendInfo, tf, type Tensor } from '../backend/tf';
+import type { Dataset } from '../data/dataset';
+import { toSource, type DataSource } from '../data/source';
+import { TrainingDashboard, type DashboardState, type RunStatus } from '../render/dashboard';
 import type { LossPoint } from '../render/specs';
 import type { PretextTask } from '../tasks/task';
 import { session } from '../guide/session';
-import { PretextError, check } from '../util/errors';
+import { PretextError } from '../util/errors';
 import { deriveSeed, permutation } from '../util/random';
-import {
-  assignTaskState,
-  matchTaskState,
-  readCheckpoint,
-  taskState,
-  writeCheckpoint,
-  type LoadedCheckpoint
-} from '../runs/checkpoint';
+import { assignTaskState, taskState, writeCheckpoint } from '../runs/checkpoint';
 import { writeJsonAtomic, writeFileAtomic } from '../runs/files';
-import {
-  createRun,
-  openRunStore,
-  type MetricRecord,
-  type Run,
-  type RunSummary
-} from '../runs/store';
-import {
-  optionsForRecord,
-  resolveTrainOptions,
-  type ResolvedTrainOptions,
-  type TrainOptions
-} from './options';
+import { createRun, type MetricRecord, type RunSummary } from '../runs/store';
+import { checkTrainData } from './checks';
+import { runMonitors, updateEarlyStopping } from './epoch-end';
+import { optionsForRecord, resolveTrainOptions, type TrainOptions } from './options';
 import {
   applyWeightDecay,
   clipByGlobalNorm,
   createOptimizer,
   decayedVariables,
-  globalNorm,
-  isExtraOptimizerState
+  globalNorm
 } from './optimizers';
+import {
+  describeCheckpoint,
+  planResume,
+  type EarlyStoppingState,
+  type EngineState,
+  type ResumePlan
+} from './resume';
+import { latestMonitorMetrics, TrainResult, type EpochSummary } from './result';
 import { learningRateAt } from './schedule';
 
-export interface EpochSummary {
-  epoch: number;
-  meanLoss: number;
-  seconds: number;
-  /** Monitor metrics computed at the end of this epoch, if any. */
-  metrics?: Record<string, number>;
-}
-
-/** What a training call produced: the trained task, its curve, and how it ended. */
-export class TrainResult implements Displayable {
-  constructor(
-    readonly task: PretextTask,
-    readonly status: RunStatus,
-    readonly history: LossPoint[],
-    readonly epochs: EpochSummary[],
-    readonly options: ResolvedTrainOptions,
-    readonly dataset: { name: string; size: number; shape: number[] },
-    readonly environment: BackendInfo,
-    readonly seconds: number,
-    readonly message?: string,
-    /** The run's id in the run store, when one was used. */
-    readonly runId?: string,
-    /** Per-step records (loss, lr, gradNorm, monitor metrics), as in metrics.jsonl. */
-    readonly records: MetricRecord[] = []
-  ) {}
-
-  get finalLoss(): number {
-    return this.epochs.at(-1)?.meanLoss ?? NaN;
-  }
-
-  get samplesPerSec(): number {
-    const steps = this.history.length;
-    return this.seconds > 0 ? (steps * this.options.batchSize) / this.seconds : 0;
-  }
-
-  private state(): DashboardState {
-    return {
-      title: this.options.title ?? `${this.task.method} on ${this.dataset.name}`,
-      status: this.status,
-      step: this.history.length,
-      totalSteps: this.history.length,
-      epoch: this.epochs.length,
-      totalEpochs: this.options.epochs,
-      elapsedSec: this.seconds,
-      samplesPerSec: this.samplesPerSec,
-      metrics: {
-        ...(Number.isFinite(this.finalLoss) ? { loss: this.finalLoss } : {}),
-        ...latestMonitorMetrics(this.epochs)
-      },
-      history: this.history,
-      message: this.message
-    };
-  }
-
-  toBundle(): Promise<MimeBundle> {
-    return TrainingDashboard.finalBundle(this.state());
-  }
-
-  [inspect.custom](): string {
-    return dashboardText(this.state());
-  }
-}
-
-function latestMonitorMetrics(epochs: EpochSummary[]): Record<string, number> {
-  const metrics: Record<string, number> = {};
-  for (const e of epochs) Object.assign(metrics, e.metrics ?? {});
-  return metrics;
-}
+export { TrainResult, type EpochSummary } from './result';
 
 /** Waits for the event loop, so display messages and interrupts get through between steps. */
 const nextTick = () => new Promise<void>(resolve => setImmediate(resolve));
-
-function checkTrainData(task: PretextTask, data: Dataset, options: ResolvedTrainOptions): void {
-  check(
-    data && data.inputs instanceof tf.Tensor && data.inputs.rank >= 2,
-    'train() expects a dataset whose inputs are a tensor [count, ...example shape].',
-    'Pass a dataset from a loader or splitForSsl(), e.g. train(task, split.unlabeled).'
-  );
-  check(
-    !data.inputs.isDisposed,
-    `The inputs of dataset '${data.name}' were disposed.`,
-    'Load the data again (disposeDataset frees it for good).'
-  );
-  check(
-    data.labels === undefined,
-    `train() got the labeled dataset '${data.name}'; pretext training must not see labels.`,
-    'Pass the unlabeled view instead: split.unlabeled, or unlabeled(data).'
-  );
-  const size = datasetSize(data);
-  check(size > 0, `Dataset '${data.name}' is empty.`, 'Load some data before training.');
-  check(
-    options.batchSize <= size,
-    `batchSize ${options.batchSize} is larger than the ${size} examples in '${data.name}'.`,
-    `Use batchSize ${Math.max(2, 2 ** Math.floor(Math.log2(size)))} or less, or load more data.`
-  );
-  const expected = task.encoder.inputs[0].shape.slice(1);
-  const actual = exampleShape(data);
-  check(
-    expected.length === actual.length &&
-      expected.every((dim, i) => dim === null || dim === actual[i]),
-    `Examples in '${data.name}' are ${actual.join('x')} but the encoder expects ${expected.join('x')}.`,
-    `Build the encoder with inputShape [${actual.join(', ')}], or reshape the data to ${expected.join('x')}.`
-  );
-  const expectedType = task.encoder.inputs[0].dtype;
-  check(
-    expectedType === undefined || expectedType === data.inputs.dtype,
-    `Dataset '${data.name}' holds ${data.inputs.dtype} values but the encoder's input is ${expectedType}.`,
-    expectedType === 'int32'
-      ? 'Token ids must be int32: tokenize the text with the same tokenizer the encoder was built for.'
-      : 'Convert the inputs, e.g. inputs.toFloat(), or build the encoder for this data type.'
-  );
-}
-
-/** Options that must stay as they were for a resumed run to continue the same run. */
-const CONTINUITY = ['batchSize', 'seed', 'optimizer', 'momentum'] as const;
-
-interface EarlyStoppingState {
-  best: number | null;
-  bestEpoch: number;
-  bad: number;
-}
-
-interface EngineState {
-  epochs: EpochSummary[];
-  earlyStopping: EarlyStoppingState;
-  seconds: number;
-}
-
-interface ResumePlan {
-  run: Run;
-  checkpoint: LoadedCheckpoint;
-  pairs: ReturnType<typeof matchTaskState>;
-  records: MetricRecord[];
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Finds the run to resume, merges its stored options under the given ones, checks both. */
-function planResume(
-  task: PretextTask,
-  data: Dataset,
-  given: TrainOptions,
-  first: ResolvedTrainOptions
-): { opts: ResolvedTrainOptions; plan: ResumePlan } {
-  const store = openRunStore(first.runStore as string);
-  const run = first.resume === 'latest' ? store.latest(task.method) : store.get(first.resume!);
-  check(
-    run.config.method === task.method,
-    `Run ${run.id} trained '${run.config.method}', not '${task.method}'.`,
-    `Resume it with a ${run.config.method} task, or pick a ${task.method} run from openRunStore().list().`
-  );
-  check(
-    run.checkpointPath !== undefined,
-    `Run ${run.id} has no checkpoint to resume from.`,
-    'It stopped before its first checkpoint; train again without resume.'
-  );
-  const stored = run.config.options ?? {};
-  const inherited: Record<string, unknown> = {};
-  for (const name of [
-    'epochs',
-    'batchSize',
-    'learningRate',
-    'seed',
-    'optimizer',
-    'momentum',
-    'schedule',
-    'weightDecay',
-    'gradientClipNorm',
-    'earlyStopping',
-    'checkpointEvery',
-    'runName'
-  ]) {
-    if (stored[name] !== undefined) inherited[name] = stored[name];
-  }
-  if (stored.optimizer !== 'sgd') delete inherited.momentum;
-  const explicit = Object.fromEntries(
-    Object.entries(given).filter(([, value]) => value !== undefined)
-  ) as TrainOptions;
-  if (explicit.optimizer !== undefined && explicit.optimizer !== 'sgd') delete inherited.momentum;
-  const opts = resolveTrainOptions({ ...(inherited as TrainOptions), ...explicit });
-  for (const name of CONTINUITY) {
-    if (name === 'momentum' && opts.optimizer !== 'sgd') continue;
-    check(
-      stored[name] === undefined || sameValue(stored[name], opts[name]),
-      `Run ${run.id} was trained with ${name} ${JSON.stringify(stored[name])}; resuming with ${JSON.stringify(opts[name])} would not continue the same run.`,
-      `Leave ${name} out (the run's value is used) or start a new run without resume.`
-    );
-  }
-  const size = datasetSize(data);
-  const shape = exampleShape(data);
-  check(
-    run.config.dataset.size === size && sameValue(run.config.dataset.shape, shape),
-    `Run ${run.id} trained on ${run.config.dataset.size} examples of ${run.config.dataset.shape.join('x')} ('${run.config.dataset.name}'), but this data has ${size} of ${shape.join('x')}.`,
-    'Resume with the same unlabeled data the run was trained on.'
-  );
-  // Read and check everything before touching the task: an error leaves it and the store as they were.
-  const checkpoint = readCheckpoint(run.checkpointPath);
-  const pairs = matchTaskState(checkpoint, task);
-  const variables = task.trainableVariables();
-  const slots = checkpoint.optimizerState
-    .slice(1)
-    .filter(s => !isExtraOptimizerState(s.entry.name));
-  const perVariable = opts.optimizer === 'sgd' ? 1 : 2;
-  const slotsFit =
-    checkpoint.manifest.optimizer === opts.optimizer &&
-    checkpoint.optimizerState[0]?.entry.name === 'iter' &&
-    (slots.length === 0 || slots.length === perVariable * variables.length) &&
-    slots.every((s, i) => sameValue(s.entry.shape, variables[i % variables.length].shape));
-  check(
-    slotsFit,
-    `Checkpoint ${checkpoint.dir} holds ${checkpoint.manifest.optimizer} state for ${slots.length} slots that do not fit this task's ${variables.length} trainable variables.`,
-    'Build the task exactly as for the stored run and resume again; the stored files were left as they are.'
-  );
-  const step = checkpoint.manifest.step;
-  const records = run.metrics().filter(r => r.step <= step);
-  return { opts, plan: { run, checkpoint, pairs, records } };
-}
-
-function describeCheckpoint(dir: string | undefined, runId: string | undefined): string {
-  if (!dir || !runId) return '';
-  try {
-    const { manifest } = readCheckpoint(dir);
-    return ` The last checkpoint (step ${manifest.step}) of run ${runId} is intact; resume it with train(task, data, { resume: '${runId}', learningRate: ... }).`;
-  } catch {
-    return ` No intact checkpoint was found for run ${runId}.`;
-  }
-}
 
 /**
  * Optimises a pretext task on unlabeled data with a live dashboard. Steps use seeded
@@ -285,19 +45,20 @@ function describeCheckpoint(dir: string | undefined, runId: string | undefined):
  */
 export async function train(
   task: PretextTask,
-  data: Dataset,
+  data: Dataset | DataSource,
   options: TrainOptions = {}
 ): Promise<TrainResult> {
   let opts = resolveTrainOptions(options);
+  const source = toSource(data);
   let plan: ResumePlan | undefined;
   if (opts.resume !== undefined) {
     // The batch size may come from the stored run; check the data without it first.
-    checkTrainData(task, data, { ...opts, batchSize: 2 });
-    ({ opts, plan } = planResume(task, data, options, opts));
+    checkTrainData(task, source, { ...opts, batchSize: 2 });
+    ({ opts, plan } = planResume(task, source, options, opts));
   }
-  checkTrainData(task, data, opts);
-  const size = datasetSize(data);
-  const shape = exampleShape(data);
+  checkTrainData(task, source, opts);
+  const size = source.size;
+  const shape = source.exampleShape;
   const stepsPerEpoch = Math.floor(size / opts.batchSize);
   const totalSteps = stepsPerEpoch * opts.epochs;
   const variables = task.trainableVariables();
@@ -338,7 +99,7 @@ export async function train(
       method: task.method,
       task: task.config(),
       options: optionsForRecord(opts),
-      dataset: { name: data.name, size, shape },
+      dataset: { name: source.name, size, shape },
       seed: opts.seed
     }));
   }
@@ -416,7 +177,7 @@ export async function train(
     const elapsedSec = elapsed();
     const last = records.at(-1);
     return {
-      title: opts.title ?? `${task.method} on ${data.name}`,
+      title: opts.title ?? `${task.method} on ${source.name}`,
       status,
       step: history.length,
       totalSteps,
@@ -473,8 +234,8 @@ export async function train(
           stepsPerEpoch
         );
         const indices = order.subarray(b * opts.batchSize, (b + 1) * opts.batchSize);
+        const batch = await source.read(indices);
         const { value, grads, norm } = tf.tidy(() => {
-          const batch = tf.gather(data.inputs, tf.tensor1d(indices, 'int32'));
           const computed = tf.variableGrads(
             () => task.loss(batch, deriveSeed(opts.seed, epoch, b)),
             variables
@@ -485,6 +246,7 @@ export async function train(
             norm: globalNorm(Object.values(computed.grads))
           };
         });
+        batch.dispose();
         const stats = tf.stack([value, norm]);
         const [loss, gradNorm] = await stats.data();
         tf.dispose([stats, value, norm]);
@@ -524,58 +286,24 @@ export async function train(
         seconds: (Date.now() - epochStarted) / 1000
       };
       // Monitors: extra metrics every few epochs, logged on this epoch's last step.
-      const computed: Record<string, number> = {};
-      for (const monitor of opts.monitors) {
-        if ((epoch + 1) % (monitor.everyEpochs ?? 1) !== 0) continue;
-        const values = await monitor.evaluate({ epoch: epoch + 1, step: history.length, task });
-        check(
-          typeof values === 'object' && values !== null,
-          `Monitor '${monitor.name}' returned ${String(values)} instead of { metricName: number }.`,
-          'Make evaluate return an object of numbers, e.g. { knnAccuracy: 0.91 }.'
-        );
-        for (const [name, v] of Object.entries(values)) {
-          check(
-            typeof v === 'number',
-            `Monitor '${monitor.name}' returned ${name} = ${String(v)}, not a number.`,
-            'Return plain numbers, e.g. { knnAccuracy: 0.91 }.'
-          );
-          computed[name] = v;
-        }
-      }
+      const computed = await runMonitors(opts.monitors, epoch + 1, history.length, task);
       if (Object.keys(computed).length) {
         summary.metrics = computed;
         Object.assign(records[records.length - 1], computed);
       }
       epochs.push(summary);
-      // Early stopping on the epoch loss or a monitor metric.
-      const es = opts.earlyStopping;
-      let stopEarly = false;
-      if (es) {
-        const value = es.monitor === 'loss' ? summary.meanLoss : computed[es.monitor];
-        const monitorsRan = opts.monitors.some(m => (epoch + 1) % (m.everyEpochs ?? 1) === 0);
-        if (value === undefined && es.monitor !== 'loss' && monitorsRan) {
-          check(
-            false,
-            `earlyStopping.monitor '${es.monitor}' is not a metric any monitor returned at epoch ${epoch + 1} (got: ${['loss', ...Object.keys(computed)].join(', ')}).`,
-            `Set earlyStopping.monitor to one of: ${['loss', ...Object.keys(computed)].join(', ')}.`
-          );
-        }
-        if (value !== undefined) {
-          const improved =
-            stopping.best === null ||
-            (es.mode === 'min'
-              ? value < stopping.best - es.minDelta
-              : value > stopping.best + es.minDelta);
-          if (improved) {
-            stopping.best = value;
-            stopping.bestEpoch = epoch + 1;
-            stopping.bad = 0;
-          } else if (++stopping.bad >= es.patience) {
-            stopEarly = true;
-            status = 'stopped';
-            message = `Early stopping after epoch ${epoch + 1}: ${es.monitor} has not improved by more than ${es.minDelta} for ${es.patience} check${es.patience === 1 ? '' : 's'} (best ${(stopping.best ?? value).toFixed(4)} at epoch ${stopping.bestEpoch}).`;
-          }
-        }
+      const stopMessage = opts.earlyStopping
+        ? updateEarlyStopping(opts.earlyStopping, stopping, {
+            epoch: epoch + 1,
+            meanLoss: summary.meanLoss,
+            metrics: computed,
+            monitorsRan: opts.monitors.some(m => (epoch + 1) % (m.everyEpochs ?? 1) === 0)
+          })
+        : undefined;
+      const stopEarly = stopMessage !== undefined;
+      if (stopEarly) {
+        status = 'stopped';
+        message = stopMessage;
       }
       flushMetrics();
       if ((epoch + 1) % opts.checkpointEvery === 0 || epoch + 1 === opts.epochs || stopEarly) {
@@ -620,7 +348,7 @@ export async function train(
     history,
     epochs,
     opts,
-    { name: data.name, size, shape },
+    { name: source.name, size, shape },
     backendInfo(),
     elapsed(),
     message,
