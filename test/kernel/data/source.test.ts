@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tf } from '../../../kernel/src/backend/tf';
+import { tf, type Tensor } from '../../../kernel/src/backend/tf';
 import { datasetSource, isDataSource, toSource } from '../../../kernel/src/data/source';
 
 test('a dataset seen as a source reads the rows asked for, in that order', () => {
@@ -15,7 +15,7 @@ test('a dataset seen as a source reads the rows asked for, in that order', () =>
   assert.deepEqual(source.exampleShape, [2]);
   assert.equal(source.dtype, 'float32');
   assert.equal(source.labeled, true);
-  const batch = source.read(Int32Array.from([3, 1])) as tf.Tensor;
+  const batch = source.read(Int32Array.from([3, 1])) as Tensor;
   assert.deepEqual(batch.arraySync(), [
     [3, 3],
     [1, 1]
