@@ -13,20 +13,134 @@ export { params } from './util/params';
 
 export {
   datasetSize,
+  exampleShape,
   disposeDataset,
   imageShape,
   splitForSsl,
   subset,
   unlabeled,
+  type Dataset,
   type ImageDataset,
   type SplitOptions,
   type SplitProtocol,
   type SslSplit
 } from './data/dataset';
 export { loadMnist, type MnistOptions } from './data/mnist';
+export {
+  fitStandardizer,
+  loadWeatherSeries,
+  seriesFromColumns,
+  windowSeries,
+  type AnomalyEvent,
+  type Series,
+  type SeriesWindows,
+  type Standardizer,
+  type WindowOptions
+} from './data/series';
+export {
+  ANOMALY_KINDS,
+  SENSOR_CHANNELS,
+  sensorSeries,
+  type AnomalyKind,
+  type SensorOptions
+} from './data/sensors';
+export {
+  imageFolderBatches,
+  imageFolderSource,
+  loadImageFolder,
+  type ImageBatch,
+  type ImageFolderSource,
+  type ImageFolderBatches,
+  type ImageFolderBatchOptions,
+  type ImageFolderDataset,
+  type ImageFolderOptions
+} from './data/image-folder';
+export {
+  writeImageFolder,
+  type ImageFormat,
+  type WriteImageFolderOptions
+} from './data/image-files';
 export { DataReport, type DataAction, type DataIssue } from './data/report';
+export {
+  fromRecords,
+  loadTable,
+  splitTable,
+  vegaData,
+  type TableOptions,
+  type TabularDataset
+} from './data/table';
+export {
+  fitSchema,
+  planColumns,
+  TableSchema,
+  type Cell,
+  type ColumnEncoding,
+  type ColumnKind,
+  type ColumnPlan,
+  type RawTable,
+  type SchemaOptions
+} from './data/schema';
+export {
+  parseCsv,
+  readCsv,
+  readCsvBatches,
+  type CsvBatch,
+  type CsvBatchOptions,
+  type CsvOptions
+} from './data/csv';
+export { fromArrays, type ArraysOptions } from './data/arrays';
+export {
+  featureCorruption,
+  type Corruption,
+  type FeatureCorruption,
+  type FeatureCorruptionOptions
+} from './augment/feature-corruption';
+export {
+  loadSpamAssassin,
+  SPAM_ASSASSIN_GROUPS,
+  type SpamAssassinCorpus,
+  type SpamAssassinGroup,
+  type SpamAssassinOptions
+} from './data/spam-assassin';
+export {
+  loadJsonl,
+  loadTextFolder,
+  type JsonlOptions,
+  type TextFolderOptions
+} from './data/text-files';
+export type { TextCorpus } from './text/corpus';
+export { normalizeText, preTokenize, type NormalizeOptions } from './text/normalize';
+export {
+  trainTokenizer,
+  WordPieceTokenizer,
+  SPECIAL_TOKENS,
+  PAD_ID,
+  UNK_ID,
+  CLS_ID,
+  SEP_ID,
+  MASK_ID,
+  type TokenizerJSON,
+  type TokenizerOptions,
+  type TrainTokenizerOptions
+} from './text/tokenizer';
+export { loadTokenizer, saveTokenizer, type TokenizerLocation } from './text/tokenizer-io';
+export { textDataset, type TextDataset } from './text/text-dataset';
+export { emailText } from './text/email';
+export {
+  maskTokenIds,
+  tokenMask,
+  type MaskedTokens,
+  type TokenMaskOptions
+} from './augment/token-mask';
+export { datasetSource, isDataSource, toSource, type DataSource } from './data/source';
 
-export { describeAugment, withSpec, type AugmentSpec, type ImageAugment } from './augment/augment';
+export {
+  describeAugment,
+  withSpec,
+  type AugmentSpec,
+  type ImageAugment,
+  type InputAugment
+} from './augment/augment';
 export {
   colorJitter,
   cutout,
@@ -47,16 +161,42 @@ export {
   SIMCLR_AUGMENT_DEFAULTS,
   type SimclrAugmentOptions
 } from './augment/compose';
+export {
+  composeSeries,
+  describeSeriesAugment,
+  jitter,
+  permuteSegments,
+  scaling,
+  seriesAugment,
+  timeCrop,
+  SERIES_AUGMENT_DEFAULTS,
+  type JitterOptions,
+  type PermuteSegmentsOptions,
+  type ScalingOptions,
+  type SeriesAugment,
+  type SeriesAugmentOptions,
+  type TimeCropOptions
+} from './augment/series';
 
 export { convEncoder, type ConvEncoderOptions } from './models/conv-encoder';
+export { conv1dEncoder, type Conv1dEncoderOptions } from './models/conv1d-encoder';
 export { projectionHead, type ProjectionHeadOptions } from './models/heads';
 export { mlpEncoder, type MlpEncoderOptions } from './models/mlp-encoder';
+export { resnetEncoder, type ResnetEncoderOptions } from './models/resnet-encoder';
 export { modelInputShape, modelOutputDim } from './models/shape';
 export { modelVariables } from './models/variables';
+export {
+  transformerEncoder,
+  tokenStatesModel,
+  transformerShape,
+  isTransformerEncoder,
+  type TransformerEncoderOptions
+} from './models/transformer-encoder';
 
 export type { PretextTask } from './tasks/task';
 export { targetCopy, emaUpdate, tauAt } from './tasks/momentum';
 export { byol, type ByolOptions } from './tasks/byol';
+export { moco, mocoLoss, MOCO_DEFAULTS, type MocoOptions, type MocoTask } from './tasks/moco';
 export { vicreg, barlowTwins, type VicregOptions } from './tasks/vicreg';
 export { rotation, rotate90, type RotationOptions } from './tasks/rotation';
 export {
@@ -67,6 +207,14 @@ export {
 } from './tasks/masked-image';
 export { createTask, METHODS, type MethodInfo, type Modality } from './tasks/registry';
 export {
+  mlm,
+  mlmLoss,
+  fillMask,
+  type MlmOptions,
+  type MlmTask,
+  type FilledBlank
+} from './tasks/mlm';
+export {
   byolLoss,
   vicregLoss,
   barlowTwinsLoss,
@@ -75,6 +223,20 @@ export {
 } from './tasks/ssl-losses';
 export { ntXentLoss } from './tasks/losses';
 export { simclr, SIMCLR_DEFAULTS, type SimclrOptions, type SimclrTask } from './tasks/simclr';
+export { scarf, SCARF_DEFAULTS, type ScarfOptions, type ScarfTask } from './tasks/scarf';
+export { vime, vimeLoss, VIME_DEFAULTS, type VimeOptions, type VimeTask } from './tasks/vime';
+export {
+  seriesContrastive,
+  type SeriesContrastiveOptions,
+  type SeriesContrastiveTask
+} from './tasks/series-contrastive';
+export {
+  maskedSeries,
+  maskedMse,
+  spanMask,
+  type MaskedSeriesOptions,
+  type MaskedSeriesTask
+} from './tasks/masked-series';
 
 export { train, TrainResult, type EpochSummary } from './train/train';
 export type {
@@ -154,6 +316,7 @@ export {
 export { guide, Guide, guideSteps, type GuideStep } from './guide/guide';
 export { adviceFor, type Advice } from './guide/advice';
 export { Chart, show } from './render/chart';
+export { seriesChart, type SeriesChartOptions } from './render/series-chart';
 export {
   augmentationGrid,
   imageGrid,

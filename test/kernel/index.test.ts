@@ -62,7 +62,7 @@ test('every name the README and the examples call on px is exported', () => {
       .map(f => readFileSync(join(root, 'examples', f), 'utf8'))
   ];
   const used = new Set(
-    sources.flatMap(text => [...text.matchAll(/\bpx\.([A-Za-z_]+)/g)].map(m => m[1]))
+    sources.flatMap(text => [...text.matchAll(/\bpx\.([A-Za-z_][A-Za-z0-9_]*)/g)].map(m => m[1]))
   );
   const types = new Set(['LayersModel', 'Tensor', 'Tensor2D', 'Tensor4D']);
   const missing = [...used].filter(

@@ -14,8 +14,8 @@
  * steps, which matters for the short runs a notebook does.
  */
 import { tf, type LayersModel } from '../backend/tf';
-import { check, checkOptionNames } from '../util/errors';
 import { deriveSeed } from '../util/random';
+import { checkStageList, imageEncoderCommon } from './image-encoder-options';
 
 export interface ConvEncoderOptions {
   /** [height, width, channels] of one image, e.g. [28, 28, 1]. */
@@ -34,52 +34,15 @@ export interface ConvEncoderOptions {
 
 const OPTION_NAMES = ['inputShape', 'filters', 'embeddingDim', 'batchNorm', 'seed', 'name'];
 
-const isPositiveInt = (v: unknown): v is number =>
-  typeof v === 'number' && Number.isInteger(v) && v > 0;
-
 export function convEncoder(options: ConvEncoderOptions): LayersModel {
-  check(
-    typeof options === 'object' && options !== null,
-    'convEncoder needs an options object.',
-    'Call convEncoder({ inputShape: [28, 28, 1] }).'
-  );
-  checkOptionNames('convEncoder', options, OPTION_NAMES);
-  const { inputShape } = options;
-  check(
-    Array.isArray(inputShape) && inputShape.length === 3 && inputShape.every(isPositiveInt),
-    `convEncoder: inputShape must be [height, width, channels] (three positive integers), got ${JSON.stringify(inputShape)}.`,
-    'Pass e.g. inputShape: [28, 28, 1] for grayscale digits or [32, 32, 3] for colour images.'
+  const { inputShape, embeddingDim, batchNorm, seed, name } = imageEncoderCommon(
+    'convEncoder',
+    options,
+    OPTION_NAMES,
+    'conv_encoder'
   );
   const filters = options.filters ?? [32, 64, 128];
-  check(
-    Array.isArray(filters) && filters.length > 0 && filters.every(isPositiveInt),
-    `convEncoder: filters must be a non-empty list of positive integers, got ${JSON.stringify(filters)}.`,
-    'Pass e.g. filters: [32, 64, 128] (one entry per stage).'
-  );
-  const { embeddingDim } = options;
-  check(
-    embeddingDim === undefined || isPositiveInt(embeddingDim),
-    `convEncoder: embeddingDim must be a positive integer, got ${String(embeddingDim)}.`,
-    'Pass e.g. embeddingDim: 128, or leave it out to use the last stage width.'
-  );
-  const batchNorm = options.batchNorm ?? false;
-  check(
-    typeof batchNorm === 'boolean',
-    `convEncoder: batchNorm must be true or false, got ${String(batchNorm)}.`,
-    'Pass batchNorm: true or batchNorm: false.'
-  );
-  const { seed } = options;
-  check(
-    seed === undefined || (typeof seed === 'number' && Number.isFinite(seed)),
-    `convEncoder: seed must be a finite number, got ${String(seed)}.`,
-    'Pass an integer seed such as 0, or leave it out.'
-  );
-  const name = options.name ?? 'conv_encoder';
-  check(
-    typeof name === 'string' && /^[A-Za-z][A-Za-z0-9_.-]*$/.test(name),
-    `convEncoder: name must start with a letter and use letters, digits, '_', '.' or '-', got ${JSON.stringify(name)}.`,
-    "Pass a name such as 'digits_encoder'."
-  );
+  checkStageList('convEncoder', 'filters', filters, '[32, 64, 128]');
 
   const init = (i: number) =>
     tf.initializers.heNormal(seed === undefined ? {} : { seed: deriveSeed(seed, i) });

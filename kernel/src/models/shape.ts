@@ -76,9 +76,13 @@ export function checkBatchShape(model: LayersModel, batch: Tensor, what?: string
       fix.charAt(0).toUpperCase() + fix.slice(1)
     );
   }
+  // Most encoders take float32; text encoders take int32 token ids (their input says so).
+  const dtype = model.inputs[0].dtype ?? 'float32';
   check(
-    batch.dtype === 'float32',
-    `${noun} have dtype ${batch.dtype} but ${modelName} expects float32.`,
-    'Convert with x.toFloat() (and scale 8-bit pixels to [0, 1] with .div(255)).'
+    batch.dtype === dtype,
+    `${noun} have dtype ${batch.dtype} but ${modelName} expects ${dtype}.`,
+    dtype === 'int32'
+      ? 'Encode the texts with the tokenizer the encoder was built for: textDataset(corpus, tokenizer).'
+      : 'Convert with x.toFloat() (and scale 8-bit pixels to [0, 1] with .div(255)).'
   );
 }

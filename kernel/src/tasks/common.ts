@@ -1,15 +1,13 @@
-/** Checks and helpers shared by the image pretext tasks. */
+/** Checks and helpers shared by the pretext tasks. */
 import type { LayersModel, Variable } from '../backend/tf';
-import { describeAugment, type ImageAugment } from '../augment/augment';
+import { describeAugment, type ImageAugment, type InputAugment } from '../augment/augment';
 import { simclrAugment } from '../augment/compose';
+import { seriesAugment } from '../augment/series';
 import { modelInputShape } from '../models/shape';
 import { check } from '../util/errors';
 
-/** The encoder must be a LayersModel taking [height, width, channels] images. */
-export function checkImageEncoder(
-  method: string,
-  encoder: unknown
-): asserts encoder is LayersModel {
+/** The encoder must be a tf.LayersModel (of any input shape). */
+export function checkEncoder(method: string, encoder: unknown): asserts encoder is LayersModel {
   check(
     encoder !== null &&
       typeof encoder === 'object' &&
@@ -18,6 +16,14 @@ export function checkImageEncoder(
     `${method}: encoder is not a tf.LayersModel.`,
     `Pass a model, e.g. ${method}({ encoder: convEncoder({ inputShape: [28, 28, 1] }) }).`
   );
+}
+
+/** The encoder must be a LayersModel taking [height, width, channels] images. */
+export function checkImageEncoder(
+  method: string,
+  encoder: unknown
+): asserts encoder is LayersModel {
+  checkEncoder(method, encoder);
   const shape = modelInputShape(encoder as LayersModel);
   check(
     shape.length === 3,
@@ -35,6 +41,34 @@ export function viewAugment(method: string, augment: ImageAugment | undefined): 
     'Pass e.g. augment: simclrAugment() or compose(randomResizedCrop(), gaussianNoise()).'
   );
   return chosen;
+}
+
+/**
+ * For tasks that work on any modality (SimCLR): the given augmentation, or the default view
+ * generator for the encoder's inputs — simclrAugment() for images [H, W, C], seriesAugment()
+ * for windows [steps, channels]; other inputs must bring their own.
+ */
+export function inputViewAugment(
+  method: string,
+  augment: InputAugment | undefined,
+  encoder: LayersModel
+): InputAugment {
+  if (augment === undefined) {
+    const shape = modelInputShape(encoder);
+    if (shape.length === 3) return simclrAugment() as InputAugment;
+    if (shape.length === 2) return seriesAugment() as InputAugment;
+    check(
+      false,
+      `${method}: there is no default augmentation for inputs of shape [${shape.join(', ')}] (encoder '${encoder.name}').`,
+      `Pass augment: a function (inputs, seed) => views of the same shape, e.g. ${method}({ encoder, augment: myAugment }).`
+    );
+  }
+  check(
+    typeof augment === 'function',
+    `${method}: augment must be an augmentation function, got ${typeof augment}.`,
+    'Pass e.g. augment: simclrAugment() for images or seriesAugment() for time-series windows.'
+  );
+  return augment;
 }
 
 export { describeAugment };

@@ -30,8 +30,8 @@ export function emaUpdate(target: LayersModel, online: LayersModel, tau: number)
     `EMA momentum tau must be between 0 and 1, got ${String(tau)}.`,
     'Pass a momentum such as 0.99.'
   );
-  const t = target.weights;
-  const o = online.weights;
+  const t = layerWeights(target);
+  const o = layerWeights(online);
   check(
     t.length === o.length,
     `EMA target has ${t.length} weights but the online model has ${o.length}.`,
@@ -42,6 +42,18 @@ export function emaUpdate(target: LayersModel, online: LayersModel, tau: number)
       t[i].write(tf.add(tf.mul(t[i].read(), tau), tf.mul(o[i].read(), 1 - tau)));
     }
   });
+}
+
+/**
+ * A model's weights layer by layer. Not `model.weights`: that lists all trainable weights before
+ * all non-trainable ones, so in a target copy (trainable = false) a batch-norm layer's gamma and
+ * beta move behind earlier layers, and pairing by position would average unrelated tensors.
+ * Within one layer the order is the same either way.
+ */
+function layerWeights(model: LayersModel): LayersModel['weights'] {
+  return model.layers.flatMap(layer =>
+    'layers' in layer ? layerWeights(layer as LayersModel) : layer.weights
+  );
 }
 
 /** tau at `step`: fixed, or cosine from tau0 to 1 over `totalSteps` (BYOL's schedule). */

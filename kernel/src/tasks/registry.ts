@@ -5,10 +5,16 @@ import { closestNames } from '../util/names';
 import { byol } from './byol';
 import { METHODS } from './catalog';
 import { maskedImage } from './masked-image';
+import { maskedSeries } from './masked-series';
+import { mlm } from './mlm';
+import { moco } from './moco';
 import { rotation } from './rotation';
+import { scarf } from './scarf';
+import { seriesContrastive } from './series-contrastive';
 import { simclr } from './simclr';
 import type { PretextTask } from './task';
 import { vicreg } from './vicreg';
+import { vime } from './vime';
 
 /** Builds a pretext task by name, e.g. createTask('byol', { encoder }). */
 export function createTask(
@@ -21,6 +27,8 @@ export function createTask(
       return simclr(options);
     case 'byol':
       return byol(options);
+    case 'moco':
+      return moco(options);
     case 'vicreg':
       return vicreg(options);
     case 'barlow':
@@ -29,6 +37,16 @@ export function createTask(
       return rotation(options as { encoder: LayersModel });
     case 'masked-image':
       return maskedImage(options as { encoder: LayersModel });
+    case 'series-contrastive':
+      return seriesContrastive(options);
+    case 'masked-series':
+      return maskedSeries(options);
+    case 'mlm':
+      return mlm(options);
+    case 'scarf':
+      return scarf(options);
+    case 'vime':
+      return vime(options);
   }
   const known = METHODS.map(m => m.name);
   const [closest] = closestNames(name, known);

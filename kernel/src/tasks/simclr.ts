@@ -1,22 +1,17 @@
 /**
  * SimCLR (Chen et al., 2020): two random views of each image, one encoder, a projection MLP,
  * and the NT-Xent contrastive loss that pulls the views of an image together and pushes the
- * other images in the batch away.
+ * other images in the batch away. Nothing in the objective is image-specific: given an encoder
+ * and an augmentation for another modality (e.g. conv1dEncoder + seriesAugment for sensor
+ * windows) it is the same method, which is how 'series-contrastive' is built.
  */
-import {
-  tf,
-  type LayersModel,
-  type Scalar,
-  type Tensor,
-  type Tensor2D,
-  type Tensor4D
-} from '../backend/tf';
-import { describeAugment, type ImageAugment } from '../augment/augment';
+import { tf, type LayersModel, type Scalar, type Tensor, type Tensor2D } from '../backend/tf';
+import { describeAugment, type InputAugment } from '../augment/augment';
 import { projectionHead } from '../models/heads';
 import { checkBatchShape, modelOutputDim } from '../models/shape';
 import { modelVariables } from '../models/variables';
 import { check, checkOptionNames, checkPositive } from '../util/errors';
-import { checkImageEncoder, viewAugment } from './common';
+import { checkEncoder, inputViewAugment } from './common';
 import { ntXentLoss } from './losses';
 import type { PretextTask } from './task';
 import { session } from '../guide/session';
@@ -25,8 +20,11 @@ import { deriveSeed } from '../util/random';
 export interface SimclrOptions {
   /** The encoder being trained; stays with the caller (dispose() leaves it alone). */
   encoder: LayersModel;
-  /** View generator (default simclrAugment(), tuned for small grayscale digits). */
-  augment?: ImageAugment;
+  /**
+   * View generator. Default: simclrAugment() (tuned for small grayscale digits) for image
+   * encoders, seriesAugment() for time-series encoders ([steps, channels] inputs).
+   */
+  augment?: InputAugment;
   /** Projection output size (default 64). */
   projectionDim?: number;
   /** Projection hidden size (default: the encoder's feature size). */
@@ -43,10 +41,11 @@ export interface SimclrOptions {
 }
 
 export interface SimclrTask extends PretextTask {
-  readonly method: 'simclr';
+  /** 'simclr', or the name of a method built on it (e.g. 'series-contrastive'). */
+  readonly method: string;
   /** The projection MLP; discarded after pretraining. */
   readonly head: LayersModel;
-  readonly augment: ImageAugment;
+  readonly augment: InputAugment;
   readonly temperature: number;
 }
 
@@ -55,6 +54,14 @@ export const SIMCLR_DEFAULTS = { projectionDim: 64, temperature: 0.2 } as const;
 const OPTION_NAMES = ['encoder', 'augment', 'projectionDim', 'hiddenDim', 'temperature', 'seed'];
 
 export function simclr(options: SimclrOptions): SimclrTask {
+  return simclrNamed(options, 'simclr');
+}
+
+/**
+ * SimCLR under another method name, for methods that are SimCLR with other defaults
+ * ('series-contrastive'): runs, configs and the guide then say which one was trained.
+ */
+export function simclrNamed(options: SimclrOptions, method: string): SimclrTask {
   check(
     typeof options === 'object' && options !== null,
     'simclr needs an options object with at least an encoder.',
@@ -62,9 +69,9 @@ export function simclr(options: SimclrOptions): SimclrTask {
   );
   checkOptionNames('simclr', options, OPTION_NAMES);
   const { encoder } = options;
-  checkImageEncoder('simclr', encoder);
+  checkEncoder('simclr', encoder);
   const featureDim = modelOutputDim(encoder);
-  const augment = viewAugment('simclr', options.augment);
+  const augment = inputViewAugment('simclr', options.augment, encoder);
   const temperature = options.temperature ?? SIMCLR_DEFAULTS.temperature;
   checkPositive('simclr temperature', temperature);
   const projectionDim = options.projectionDim ?? SIMCLR_DEFAULTS.projectionDim;
@@ -89,11 +96,10 @@ export function simclr(options: SimclrOptions): SimclrTask {
       `SimCLR needs at least 2 images per batch (got ${batch.shape[0]}): the other images are the negatives.`,
       'Use batchSize 2 or more (128-512 is typical).'
     );
-    const images = batch as Tensor4D;
-    const n = images.shape[0];
+    const n = batch.shape[0];
     return tf.tidy(() => {
-      const view1 = augment(images, deriveSeed(seed, 1));
-      const view2 = augment(images, deriveSeed(seed, 2));
+      const view1 = augment(batch, deriveSeed(seed, 1));
+      const view2 = augment(batch, deriveSeed(seed, 2));
       // One forward pass over both views: batch-norm statistics cover all 2N views.
       const features = encoder.apply(tf.concat([view1, view2], 0), { training: true }) as Tensor;
       const z = head.apply(features, { training: true }) as Tensor2D;
@@ -103,9 +109,9 @@ export function simclr(options: SimclrOptions): SimclrTask {
     });
   };
 
-  session.recordTask('simclr');
+  session.recordTask(method);
   return {
-    method: 'simclr',
+    method,
     encoder,
     head,
     augment,
@@ -113,7 +119,7 @@ export function simclr(options: SimclrOptions): SimclrTask {
     trainableVariables: () => [...modelVariables(encoder), ...modelVariables(head)],
     loss,
     config: () => ({
-      method: 'simclr',
+      method,
       temperature,
       featureDim,
       hiddenDim,

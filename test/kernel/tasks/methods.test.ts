@@ -104,8 +104,9 @@ test('rotation prediction trains; rotate90 gives 4 distinct views and 4 turns ar
   assert.throws(() => rotation({ encoder: wide }), /must be square[\s\S]*8x12/);
 });
 
-test('createTask builds every listed method and suggests the closest name for a typo', () => {
-  for (const { name } of METHODS) {
+test('createTask builds every image method and suggests the closest name for a typo', () => {
+  // The other modalities' methods need their own encoders; their tests build them by name.
+  for (const { name } of METHODS.filter(m => m.modality === 'image')) {
     const task = createTask(name, { encoder: encoder() });
     assert.equal(task.method, name);
     task.dispose();

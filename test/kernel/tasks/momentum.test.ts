@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { tf } from '../../../kernel/src/backend/tf';
 import { emaUpdate, targetCopy, tauAt } from '../../../kernel/src/tasks/momentum';
 import { modelVariables } from '../../../kernel/src/models/variables';
+import { convEncoder } from '../../../kernel/src/models/conv-encoder';
 
 test('EMA with tau = 0.5 averages known weights; target is not trainable', () => {
   const input = tf.input({ shape: [2] });
@@ -29,4 +30,29 @@ test('cosine tau goes from tau0 to 1', () => {
   assert.ok(Math.abs(tauAt(0.99, 0, 10) - 0.99) < 1e-12);
   assert.ok(Math.abs(tauAt(0.99, 10, 10) - 1) < 1e-12);
   assert.ok(Math.abs(tauAt(0.9, 5, 10) - 0.95) < 1e-12);
+});
+
+test('EMA pairs weights layer by layer, also with batch norm (whose gamma/beta reorder in a frozen copy)', () => {
+  const online = convEncoder({ inputShape: [8, 8, 1], filters: [4, 4], batchNorm: true, seed: 1 });
+  const target = targetCopy(online);
+  // The frozen copy lists weights in another order: pairing by model.weights would mismatch.
+  assert.notDeepEqual(
+    target.weights.map(w => w.shape.join()),
+    online.weights.map(w => w.shape.join())
+  );
+  online.setWeights(online.getWeights().map((w, i) => tf.fill(w.shape, i + 1)));
+  emaUpdate(target, online, 0);
+  online.layers.forEach((layer, i) =>
+    layer
+      .getWeights()
+      .forEach((w, j) =>
+        assert.deepEqual(
+          Array.from(target.layers[i].getWeights()[j].dataSync()),
+          Array.from(w.dataSync()),
+          `${layer.name} weight ${j}`
+        )
+      )
+  );
+  target.dispose();
+  online.dispose();
 });

@@ -1,0 +1,168 @@
+/**
+ * Masked reconstruction for time-series windows: hide random spans of consecutive steps (all
+ * channels), encode what is left, and reconstruct the whole window from the encoder's
+ * features. The loss counts only the hidden steps, so copying visible readings earns nothing;
+ * the encoder has to model how the channels evolve and relate (as in TST, Zerveas et al. 2021,
+ * which hides spans rather than single steps because neighbouring steps give single ones away).
+ */
+import { tf, type LayersModel, type Scalar, type Tensor, type Tensor3D } from '../backend/tf';
+import { session } from '../guide/session';
+import { checkBatchShape, modelInputShape, modelOutputDim } from '../models/shape';
+import { modelVariables } from '../models/variables';
+import { check, checkOptionNames } from '../util/errors';
+import { deriveSeed } from '../util/random';
+import { checkEncoder, namedVariables } from './common';
+import type { PretextTask } from './task';
+
+export interface MaskedSeriesOptions {
+  /** A window encoder taking [steps, channels], e.g. conv1dEncoder({ inputShape: [64, 3] }). */
+  encoder: LayersModel;
+  /** Steps per hidden span (default 8). */
+  spanLength?: number;
+  /** Fraction of spans hidden per window (default 0.3). */
+  maskRatio?: number;
+  /** Hidden width of the default decoder (default 256). */
+  decoderHidden?: number;
+  seed?: number;
+}
+
+/**
+ * Per-window span masks, 1 = hidden: [batch, steps, 1]. The window is cut into
+ * ceil(steps / spanLength) spans and each window hides round(maskRatio * spans) of them (at
+ * least 1), chosen by a seeded random ranking, so the hidden fraction is exact.
+ */
+export function spanMask(
+  batch: number,
+  steps: number,
+  spanLength: number,
+  maskRatio: number,
+  seed: number
+): Tensor3D {
+  return tf.tidy(() => {
+    const spans = Math.ceil(steps / spanLength);
+    const hidden = Math.min(spans, Math.max(1, Math.round(maskRatio * spans)));
+    const scores = tf.randomUniform([batch, spans], 0, 1, 'float32', seed);
+    const threshold = tf.topk(scores, hidden).values.slice([0, hidden - 1], [batch, 1]);
+    const chosen = tf.greaterEqual(scores, threshold).toFloat();
+    // Repeat each span's flag spanLength times, then trim to the window length.
+    const perStep = tf.reshape(tf.tile(tf.expandDims(chosen, 2), [1, 1, spanLength]), [
+      batch,
+      spans * spanLength
+    ]);
+    return tf.expandDims(tf.slice(perStep, [0, 0], [batch, steps]), 2) as Tensor3D;
+  });
+}
+
+/**
+ * Mean squared error over the hidden steps only (all channels of a hidden step count):
+ * sum(mask * (reconstruction - target)^2) / (sum(mask) * channels).
+ */
+export function maskedMse(reconstruction: Tensor3D, target: Tensor3D, mask: Tensor3D): Scalar {
+  return tf.tidy(() => {
+    const channels = target.shape[2];
+    const squared = tf.mul(tf.square(tf.sub(reconstruction, target)), mask);
+    return tf.div(tf.sum(squared), tf.maximum(tf.mul(tf.sum(mask), channels), 1)) as Scalar;
+  });
+}
+
+export interface MaskedSeriesTask extends PretextTask {
+  /** Features back to a window; discarded after pretraining. */
+  readonly decoder: LayersModel;
+}
+
+export function maskedSeries(options: MaskedSeriesOptions): MaskedSeriesTask {
+  const what = 'maskedSeries';
+  check(
+    typeof options === 'object' && options !== null,
+    `${what} needs an options object with an encoder.`,
+    'Call maskedSeries({ encoder: conv1dEncoder({ inputShape: [64, 3] }) }).'
+  );
+  checkOptionNames(what, options, ['encoder', 'spanLength', 'maskRatio', 'decoderHidden', 'seed']);
+  const { encoder, spanLength = 8, maskRatio = 0.3, decoderHidden = 256, seed } = options;
+  checkEncoder(what, encoder);
+  const shape = modelInputShape(encoder);
+  check(
+    shape.length === 2,
+    `${what}: encoder '${encoder.name}' takes inputs of shape [${shape.join(', ')}], not windows [steps, channels].`,
+    'Use a window encoder, e.g. conv1dEncoder({ inputShape: [64, 3] }); for images use maskedImage.'
+  );
+  const [steps, channels] = shape;
+  check(
+    Number.isInteger(spanLength) && spanLength >= 1 && spanLength < steps,
+    `${what}: spanLength must be an integer from 1 to ${steps - 1} (the window has ${steps} steps), got ${String(spanLength)}.`,
+    `Use e.g. spanLength: ${Math.max(1, Math.floor(steps / 8))}.`
+  );
+  check(
+    typeof maskRatio === 'number' && maskRatio > 0 && maskRatio < 1,
+    `${what}: maskRatio must be between 0 and 1, got ${String(maskRatio)}.`,
+    'Use e.g. maskRatio: 0.3.'
+  );
+  check(
+    Number.isInteger(decoderHidden) && decoderHidden > 0,
+    `${what}: decoderHidden must be a positive integer, got ${String(decoderHidden)}.`,
+    'Use e.g. decoderHidden: 256.'
+  );
+  const init = (i: number) =>
+    tf.initializers.glorotUniform(seed === undefined ? {} : { seed: deriveSeed(seed, i) });
+  // Standardised readings are unbounded, so the output layer is linear (no sigmoid).
+  const decoder = tf.sequential({
+    name: `${encoder.name}_msm_decoder`,
+    layers: [
+      tf.layers.dense({
+        inputShape: [modelOutputDim(encoder)],
+        units: decoderHidden,
+        activation: 'relu',
+        kernelInitializer: init(1)
+      }),
+      tf.layers.dense({ units: steps * channels, kernelInitializer: init(2) }),
+      tf.layers.reshape({ targetShape: [steps, channels] })
+    ]
+  });
+  let disposed = false;
+
+  const loss = (batch: Tensor, stepSeed: number): Scalar => {
+    check(
+      !disposed,
+      'This masked-series task has been disposed.',
+      'Create a new task with maskedSeries({ encoder }).'
+    );
+    checkBatchShape(encoder, batch, 'Windows');
+    const windows = batch as Tensor3D;
+    return tf.tidy(() => {
+      const mask = spanMask(
+        windows.shape[0],
+        steps,
+        spanLength,
+        maskRatio,
+        deriveSeed(stepSeed, 1)
+      );
+      // Hidden steps read 0: the mean of standardised data, so they carry no information.
+      const visible = tf.mul(windows, tf.sub(1, mask));
+      const reconstruction = decoder.apply(encoder.apply(visible, { training: true }), {
+        training: true
+      }) as Tensor3D;
+      return maskedMse(reconstruction, windows, mask);
+    });
+  };
+
+  session.recordTask('masked-series');
+  return {
+    method: 'masked-series',
+    encoder,
+    decoder,
+    trainableVariables: () => [...modelVariables(encoder), ...modelVariables(decoder)],
+    loss,
+    stateVariables: () => namedVariables({ encoder, decoder }),
+    config: () => ({
+      method: 'masked-series',
+      spanLength,
+      maskRatio,
+      decoderHidden,
+      encoder: encoder.name
+    }),
+    dispose: () => {
+      if (!disposed) decoder.dispose();
+      disposed = true;
+    }
+  };
+}

@@ -1,0 +1,237 @@
+/**
+ * Masked language modeling (BERT's pretext task): hide ~15% of each text's tokens and
+ * predict them from the rest. To fill a blank the encoder must model which words go with
+ * which, so its token states, and the pooled text embedding built from them, learn what texts
+ * are about without a single label. The loss counts only the chosen positions.
+ */
+import {
+  tf,
+  type LayersModel,
+  type Scalar,
+  type Tensor,
+  type Tensor2D,
+  type Tensor3D
+} from '../backend/tf';
+import { maskTokenIds } from '../augment/token-mask';
+import { session } from '../guide/session';
+import { LayerNorm } from '../models/layers/layer-norm';
+import { modelVariables } from '../models/variables';
+import {
+  isTransformerEncoder,
+  tokenStatesModel,
+  transformerShape
+} from '../models/transformer-encoder';
+import { MASK_ID, NUM_SPECIAL, WordPieceTokenizer } from '../text/tokenizer';
+import { check, checkOptionNames, PretextError } from '../util/errors';
+import { deriveSeed } from '../util/random';
+import { namedVariables } from './common';
+import type { PretextTask } from './task';
+
+export interface MlmOptions {
+  /** A transformerEncoder(); its pooled output is the representation being learned. */
+  encoder: LayersModel;
+  /** The tokenizer the data was encoded with; checked against the encoder's vocabulary. */
+  tokenizer?: WordPieceTokenizer;
+  /** Alternatively the vocabulary size (default: the encoder's). */
+  vocabSize?: number;
+  /** Share of real tokens chosen for prediction per text (default 0.15, as BERT). */
+  maskRate?: number;
+  /** Seeds the prediction head's weights. */
+  seed?: number;
+}
+
+/**
+ * Mean cross-entropy of `logits` [..., vocab] against `targets` [...] (int32) over the
+ * positions where `weights` is 1 (all positions when absent). Positions with weight 0 do not
+ * count at all: neither in the sum nor in the count.
+ */
+export function mlmLoss(logits: Tensor, targets: Tensor, weights?: Tensor): Scalar {
+  return tf.tidy(() => {
+    const vocab = logits.shape[logits.rank - 1];
+    const logp = tf.logSoftmax(logits);
+    const nll = tf.neg(tf.sum(tf.mul(tf.oneHot(targets.toInt(), vocab), logp), -1));
+    if (!weights) return tf.mean(nll) as Scalar;
+    return tf.div(tf.sum(tf.mul(nll, weights)), tf.maximum(tf.sum(weights), 1e-9)) as Scalar;
+  });
+}
+
+export interface MlmTask extends PretextTask {
+  /** Token states → vocabulary logits; discarded after pretraining. */
+  readonly head: LayersModel;
+  /** The same layers as the encoder, outputting per-token states [batch, length, dim]. */
+  readonly tokenModel: LayersModel;
+}
+
+export function mlm(options: MlmOptions): MlmTask {
+  check(
+    typeof options === 'object' && options !== null,
+    'mlm needs an options object with an encoder.',
+    'Call mlm({ encoder: transformerEncoder({ vocabSize: tokenizer.vocabSize }), tokenizer: tokenizer }).'
+  );
+  checkOptionNames('mlm', options, ['encoder', 'tokenizer', 'vocabSize', 'maskRate', 'seed']);
+  const { encoder, tokenizer, maskRate = 0.15, seed = 0 } = options;
+  check(
+    isTransformerEncoder(encoder),
+    'mlm: the encoder is not a transformer text encoder.',
+    'Build one with transformerEncoder({ vocabSize: tokenizer.vocabSize, maxLength: tokenizer.maxLength }).'
+  );
+  const shape = transformerShape(encoder);
+  const vocabSize = options.vocabSize ?? tokenizer?.vocabSize ?? shape.vocabSize;
+  check(
+    vocabSize === shape.vocabSize,
+    `mlm: the vocabulary has ${vocabSize} tokens but encoder '${encoder.name}' embeds ${shape.vocabSize}.`,
+    'Build the encoder with vocabSize: tokenizer.vocabSize for the tokenizer that encoded the data.'
+  );
+  check(
+    tokenizer === undefined || tokenizer.maxLength === shape.maxLength,
+    `mlm: the tokenizer encodes ${tokenizer?.maxLength} tokens per text but the encoder takes ${shape.maxLength}.`,
+    'Build the encoder with maxLength: tokenizer.maxLength.'
+  );
+  check(
+    typeof maskRate === 'number' && maskRate > 0 && maskRate < 1,
+    `mlm: maskRate must be between 0 and 1, got ${String(maskRate)}.`,
+    'Use e.g. maskRate: 0.15.'
+  );
+  const tokenModel = tokenStatesModel(encoder);
+  const init = (i: number) => tf.initializers.glorotUniform({ seed: deriveSeed(seed, i) });
+  // BERT's prediction head: a transform with layer norm, then one logit per vocabulary token.
+  const head = tf.sequential({
+    name: `${encoder.name}_mlm_head`,
+    layers: [
+      tf.layers.dense({
+        inputShape: [shape.dim],
+        units: shape.dim,
+        activation: 'gelu',
+        kernelInitializer: init(1)
+      }),
+      new LayerNorm({ epsilon: 1e-6 }),
+      tf.layers.dense({ units: vocabSize, kernelInitializer: init(2) })
+    ]
+  });
+  let disposed = false;
+
+  const loss = (batch: Tensor, stepSeed: number): Scalar => {
+    check(
+      !disposed,
+      'This mlm task has been disposed.',
+      'Create a new task with mlm({ encoder }).'
+    );
+    check(
+      batch instanceof tf.Tensor && batch.rank === 2 && batch.dtype === 'int32',
+      `mlm: batches must be int32 token ids [batch, ${shape.maxLength}], got ${batch instanceof tf.Tensor ? `${batch.dtype} [${batch.shape.join(', ')}]` : typeof batch}.`,
+      'Train on textDataset(corpus, tokenizer) (or its split), not on raw texts or images.'
+    );
+    check(
+      batch.shape[1] === shape.maxLength,
+      `mlm: rows have ${batch.shape[1]} tokens but encoder '${encoder.name}' takes ${shape.maxLength}.`,
+      'Encode with a tokenizer whose maxLength matches the encoder.'
+    );
+    const [rows, length] = batch.shape as [number, number];
+    const original = batch.dataSync() as Int32Array;
+    const masked = maskTokenIds(original, { vocabSize, maskRate, seed: deriveSeed(stepSeed, 1) });
+    let positions = masked.positions;
+    if (positions.length === 0) {
+      // A small batch of short texts can draw no target at all; predict the first real token.
+      const first = original.findIndex(id => id >= NUM_SPECIAL);
+      if (first < 0) {
+        throw new PretextError(
+          'mlm: this batch holds no real tokens (only [CLS] [SEP] [PAD]).',
+          'Check the texts (corpus.report) and that the tokenizer was trained on this corpus.'
+        );
+      }
+      masked.ids[first] = MASK_ID;
+      positions = Int32Array.of(first);
+    }
+    return tf.tidy(() => {
+      const input = tf.tensor2d(masked.ids, [rows, length], 'int32');
+      const states = tokenModel.apply(input, { training: true }) as Tensor3D;
+      const picked = tf.gather(
+        states.reshape([rows * length, shape.dim]),
+        tf.tensor1d(positions, 'int32')
+      );
+      const logits = head.apply(picked, { training: true }) as Tensor2D;
+      const targets = tf.tensor1d(
+        Int32Array.from(positions, p => original[p]),
+        'int32'
+      );
+      return mlmLoss(logits, targets);
+    });
+  };
+
+  session.recordTask('mlm');
+  return {
+    method: 'mlm',
+    encoder,
+    head,
+    tokenModel,
+    trainableVariables: () => [...modelVariables(encoder), ...modelVariables(head)],
+    loss,
+    stateVariables: () => namedVariables({ encoder, head }),
+    config: () => ({
+      method: 'mlm',
+      maskRate,
+      vocabSize,
+      maxLength: shape.maxLength,
+      encoder: encoder.name
+    }),
+    dispose: () => {
+      // tokenModel shares the encoder's layers: disposing it would free the encoder's weights.
+      if (!disposed) head.dispose();
+      disposed = true;
+    }
+  };
+}
+
+export interface FilledBlank {
+  /** Which [MASK] in the text (0 = first). */
+  blank: number;
+  predictions: { token: string; probability: number }[];
+}
+
+/**
+ * The model's top guesses for each [MASK] in `text`, e.g.
+ * fillMask(task, tokenizer, 'click [MASK] to be removed'): a quick look at what it learned.
+ */
+export function fillMask(
+  task: MlmTask,
+  tokenizer: WordPieceTokenizer,
+  text: string,
+  topK = 5
+): FilledBlank[] {
+  check(
+    typeof text === 'string' && text.includes('[MASK]'),
+    'fillMask needs a text with at least one [MASK] in it.',
+    "Write the blank as [MASK], e.g. 'click [MASK] to be removed'."
+  );
+  const ids: number[] = [];
+  text.split('[MASK]').forEach((part, i) => {
+    if (i > 0) ids.push(MASK_ID);
+    ids.push(...tokenizer.encodeIds(part));
+  });
+  const row = new Int32Array(tokenizer.maxLength);
+  const kept = ids.slice(0, tokenizer.maxLength - 2);
+  row[0] = 2;
+  row.set(kept, 1);
+  row[kept.length + 1] = 3;
+  const blanks = [...kept.keys()].filter(i => kept[i] === MASK_ID).map(i => i + 1);
+  check(
+    blanks.length > 0,
+    `fillMask: every [MASK] falls past the first ${tokenizer.maxLength - 2} tokens.`,
+    'Put the blank nearer the start of the text.'
+  );
+  return tf.tidy(() => {
+    const states = task.tokenModel.predict(tf.tensor2d(row, [1, row.length], 'int32')) as Tensor3D;
+    const picked = tf.gather(states.reshape([row.length, -1]), tf.tensor1d(blanks, 'int32'));
+    const probs = tf.softmax(task.head.predict(picked) as Tensor2D);
+    const top = tf.topk(probs, topK);
+    const values = top.values.arraySync() as number[][];
+    const indices = top.indices.arraySync() as number[][];
+    return blanks.map((_, b) => ({
+      blank: b,
+      predictions: indices[b].map((id, k) => ({
+        token: tokenizer.tokenOf(id),
+        probability: values[b][k]
+      }))
+    }));
+  });
+}
