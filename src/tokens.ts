@@ -4,9 +4,18 @@
 import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
+import { IRunStoreModel } from './runs/model';
 import { IPretextSettingsValues } from './settings-values';
 
 export type { ChartThemeName, ChartThemeSetting, IPretextSettingsValues } from './settings-values';
+export type { IRunFilter } from './runs/filter';
+export type {
+  IMetricsResult,
+  IMetricPoint,
+  IRunRecord,
+  IUnreadableRun,
+  RunEntry
+} from './runs/parse';
 
 /** Id of the settings plugin; also the key of schema/plugin.json. */
 export const SETTINGS_PLUGIN_ID = 'jupyterlab-pretext:plugin';
@@ -26,4 +35,16 @@ export interface IPretextSettings extends Readonly<IPretextSettingsValues> {
 export const IPretextSettings = new Token<IPretextSettings>(
   'jupyterlab-pretext:IPretextSettings',
   'The Pretext settings: run store root, snippet defaults and chart theme.'
+);
+
+/**
+ * The runs in the run store (settings: runStoreRoot), read through the server's contents
+ * API: listed, filtered and refreshed, with a signal on every change. The side panel's
+ * runs browser is one view of it; other extensions may add more.
+ */
+export type IPretextRunStore = IRunStoreModel;
+
+export const IPretextRunStore = new Token<IPretextRunStore>(
+  'jupyterlab-pretext:IPretextRunStore',
+  'The Pretext run store: runs listed from the run-store folder, with filters and refresh.'
 );

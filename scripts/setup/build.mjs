@@ -33,10 +33,24 @@ export function buildExtension() {
       'tsconfig.json',
       'pyproject.toml',
       'install.json',
-      'jupyterlab_pretext'
+      'jupyterlab_pretext',
+      // The extension embeds the kernel's method catalog and guide and the example notebooks
+      // (scripts/gen-catalog.mjs), so a change there must rebuild it too.
+      'scripts/gen-catalog.mjs',
+      'kernel/src/tasks/catalog.ts',
+      'kernel/src/guide/guide.ts',
+      'examples'
     ],
     {
-      ignore: ['labextension', '_version.py', '__pycache__']
+      // generated: written by the build itself; runs: what executing the examples leaves.
+      ignore: [
+        'labextension',
+        '_version.py',
+        '__pycache__',
+        'generated',
+        'runs',
+        '.ipynb_checkpoints'
+      ]
     }
   );
   const installed = join(
