@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // One idempotent set-up for a fresh machine: npm packages, native TensorFlow, the Python venv,
-// the kernel library, the prebuilt extension and the kernelspec. Each step says what it does
-// and skips itself when its inputs have not changed.
+// the kernel library, the prebuilt extension, the kernelspec and Chromium for the browser
+// tests. Each step says what it does and skips itself when its inputs have not changed.
 import { buildExtension, buildKernelLibrary } from './setup/build.mjs';
+import { setupChromium } from './setup/chromium.mjs';
 import { installKernelspec } from './setup/kernelspec.mjs';
 import { setupNativeTensorflow } from './setup/native-tf.mjs';
 import { setupNodeDeps } from './setup/node-deps.mjs';
@@ -16,6 +17,7 @@ try {
   buildKernelLibrary();
   buildExtension();
   installKernelspec();
+  setupChromium();
   step('Set-up complete');
 } catch (error) {
   if (error instanceof SetupError) {

@@ -12,10 +12,13 @@ import type { Loader } from 'vega';
 import embed, { EmbedOptions, Result, VisualizationSpec, vega } from 'vega-embed';
 
 import { IChartThemeSource } from '../chart-theme';
+import { ChartThemeName } from '../settings-values';
 import { ISpecShape, canReplaceData, describeSpec, planChartUpdate } from './chart-plan';
+import { DEFAULT_TEXT_COLORS, IChartTextColors, withTextColors } from './chart-text';
 import { el, errorBox } from './dom';
-import { cloneJson } from './json';
+import { cloneJson, isRecord } from './json';
 import { VegaLiteSpec } from './models';
+import { formatTooltip } from './tooltip';
 
 /**
  * A loader that refuses network and file access. Notebooks are untrusted and
@@ -34,6 +37,37 @@ function offlineLoader(): Loader {
     http: uri => refuse(uri),
     file: filename => refuse(filename)
   };
+}
+
+/**
+ * A copy of `spec` for vega-embed without `usermeta.embedOptions`: vega-embed merges those
+ * over the options given here, so an untrusted spec could switch the loader, mode, actions
+ * or tooltip handler chosen for safety.
+ */
+export function specForEmbed(spec: VegaLiteSpec): VisualizationSpec {
+  const copy = cloneJson(spec);
+  if (isRecord(copy.usermeta) && 'embedOptions' in copy.usermeta) {
+    const { embedOptions: _ignored, ...usermeta } = copy.usermeta;
+    copy.usermeta = usermeta;
+  }
+  return copy as VisualizationSpec;
+}
+
+/**
+ * Chart text colours: the JupyterLab theme's own font colours when the chart theme matches
+ * it (the usual 'auto' case), fixed ones for a chart theme forced to differ.
+ */
+function textColors(theme: ChartThemeName): IChartTextColors {
+  const jupyterIsLight = document.body.dataset.jpThemeLight !== 'false';
+  const style = getComputedStyle(document.documentElement);
+  const read = (name: string) => style.getPropertyValue(name).trim();
+  const colors = {
+    strong: read('--jp-ui-font-color0'),
+    normal: read('--jp-ui-font-color1'),
+    muted: read('--jp-ui-font-color2')
+  };
+  const usable = colors.strong !== '' && colors.normal !== '' && colors.muted !== '';
+  return usable && (theme === 'light') === jupyterIsLight ? colors : DEFAULT_TEXT_COLORS[theme];
 }
 
 function errorMessage(error: unknown): string {
@@ -112,6 +146,10 @@ export class VegaChart implements IDisposable {
           // Vega tags the tuples it ingests, so it gets its own copy.
           result.view.data(change.name, cloneJson(change.values));
         }
+        // New values can need more room (wider axis labels): without resize() Vega keeps
+        // the first layout and crops the axes and title of a live chart (seen in the
+        // browser test; a second runAsync() alone does not help).
+        result.view.resize();
         await result.view.runAsync();
         this._shape = shape;
         return;
@@ -122,7 +160,11 @@ export class VegaChart implements IDisposable {
     await this._embed(spec, shape, theme);
   }
 
-  private async _embed(spec: VegaLiteSpec, shape: ISpecShape, theme: string): Promise<void> {
+  private async _embed(
+    spec: VegaLiteSpec,
+    shape: ISpecShape,
+    theme: ChartThemeName
+  ): Promise<void> {
     this._finalize();
     const host = el('div', 'jp-Pretext-chart-view');
     this.node.replaceChildren(host);
@@ -133,10 +175,13 @@ export class VegaChart implements IDisposable {
       // vega-embed's default CSS only styles the actions menu, which is off.
       defaultStyle: false,
       loader: offlineLoader(),
-      theme: theme === 'dark' ? 'dark' : undefined
+      theme: theme === 'dark' ? 'dark' : undefined,
+      // Our formatter: escapes everything and shows only data:image thumbnails (tooltip.ts).
+      tooltip: { formatTooltip, theme: theme === 'dark' ? 'dark' : 'light' }
     };
     try {
-      const result = await embed(host, cloneJson(spec) as VisualizationSpec, options);
+      const themed = withTextColors(spec, textColors(theme));
+      const result = await embed(host, specForEmbed(themed), options);
       if (this._isDisposed) {
         result.finalize();
         return;
