@@ -48,6 +48,10 @@ function main() {
         .sort()
         .map(f => join(ROOT, 'examples', f));
   const size = process.env.PRETEXT_FULL === '1' ? 'full' : 'small';
+  // One cell may train several methods; at full size on a shared 2-core machine that took
+  // over an hour, so the per-cell limit is generous there. PRETEXT_CELL_TIMEOUT overrides it.
+  const timeoutSec =
+    Number(process.env.PRETEXT_CELL_TIMEOUT) || (size === 'full' ? 6 * 3600 : 3600);
   let failed = 0;
   for (const notebook of notebooks) {
     if (!existsSync(notebook)) {
@@ -56,7 +60,7 @@ function main() {
       continue;
     }
     console.log(`\n[pretext demo] executing ${basename(notebook)} (${size} size) -> ${outDir}`);
-    const { ok, seconds, target } = executeNotebook(notebook, outDir);
+    const { ok, seconds, target } = executeNotebook(notebook, outDir, { timeoutSec });
     console.log(
       `[pretext demo] ${ok ? 'ok' : 'FAILED'} ${basename(notebook)} in ${seconds.toFixed(1)} s -> ${target}`
     );
