@@ -2,7 +2,7 @@
  * Loss functions for pretext tasks. Pure, differentiable tensor code: called inside the
  * optimiser's gradient tape.
  */
-import { tf, type Scalar, type Tensor2D } from '../backend/tf';
+import { tf, type Scalar, type Tensor, type Tensor2D } from '../backend/tf';
 import { check, checkPositive } from '../util/errors';
 import { l2Normalize } from '../eval/embed';
 
@@ -45,5 +45,19 @@ export function ntXentLoss(z1: Tensor2D, z2: Tensor2D, temperature: number): Sca
     );
     const positive = tf.concat([positives, positives], 0);
     return tf.mean(tf.sub(tf.logSumExp(masked, 1), positive)) as Scalar;
+  });
+}
+
+/**
+ * Mean squared error over the hidden positions only, for masked reconstruction (images,
+ * series): `mask` is 1 where the input was hidden and has a size-1 channel axis, so every
+ * channel of a hidden position counts: sum(mask * (reconstruction - target)^2) /
+ * (sum(mask) * channels). Nothing hidden gives 0, not NaN.
+ */
+export function maskedMse(reconstruction: Tensor, target: Tensor, mask: Tensor): Scalar {
+  return tf.tidy(() => {
+    const channels = target.shape[target.rank - 1];
+    const squared = tf.mul(tf.square(tf.sub(reconstruction, target)), mask);
+    return tf.div(tf.sum(squared), tf.maximum(tf.mul(tf.sum(mask), channels), 1)) as Scalar;
   });
 }

@@ -10,6 +10,7 @@ import { modelVariables } from '../models/variables';
 import { check, checkOptionNames } from '../util/errors';
 import { deriveSeed } from '../util/random';
 import { checkImageEncoder, namedVariables } from './common';
+import { maskedMse } from './losses';
 import type { PretextTask } from './task';
 
 export interface MaskedImageOptions {
@@ -124,9 +125,7 @@ export function maskedImage(options: MaskedImageOptions): MaskedImageTask {
       const reconstruction = decoder.apply(encoder.apply(visible, { training: true }), {
         training: true
       }) as Tensor4D;
-      const squared = tf.mul(tf.square(tf.sub(reconstruction, images)), mask);
-      // Mean over hidden pixels only (and channels).
-      return tf.div(tf.sum(squared), tf.mul(tf.sum(mask), channels)) as Scalar;
+      return maskedMse(reconstruction, images, mask);
     });
   };
 

@@ -12,6 +12,7 @@ import { modelVariables } from '../models/variables';
 import { check, checkOptionNames } from '../util/errors';
 import { deriveSeed } from '../util/random';
 import { checkEncoder, namedVariables } from './common';
+import { maskedMse } from './losses';
 import type { PretextTask } from './task';
 
 export interface MaskedSeriesOptions {
@@ -53,17 +54,8 @@ export function spanMask(
   });
 }
 
-/**
- * Mean squared error over the hidden steps only (all channels of a hidden step count):
- * sum(mask * (reconstruction - target)^2) / (sum(mask) * channels).
- */
-export function maskedMse(reconstruction: Tensor3D, target: Tensor3D, mask: Tensor3D): Scalar {
-  return tf.tidy(() => {
-    const channels = target.shape[2];
-    const squared = tf.mul(tf.square(tf.sub(reconstruction, target)), mask);
-    return tf.div(tf.sum(squared), tf.maximum(tf.mul(tf.sum(mask), channels), 1)) as Scalar;
-  });
-}
+// The loss is shared with masked-image; re-exported where series users look for it.
+export { maskedMse } from './losses';
 
 export interface MaskedSeriesTask extends PretextTask {
   /** Features back to a window; discarded after pretraining. */
