@@ -6,6 +6,7 @@
 import type * as tfTypes from '@tensorflow/tfjs-node';
 import { session } from '../guide/session';
 import { PretextError } from '../util/errors';
+import { installNativeGradients, nativeGradientsWanted } from './native/install';
 
 type TF = typeof tfTypes;
 
@@ -37,6 +38,8 @@ function loadNative(): TF {
 }
 
 export const tf: TF = loadNative();
+// TF's own fused gradient kernels for every model in the process (PRETEXT_NATIVE_GRADIENTS=0: off).
+if (nativeGradientsWanted()) installNativeGradients(tf);
 export type {
   Tensor,
   Tensor1D,

@@ -1,0 +1,121 @@
+/**
+ * The one installer of the native-gradient layer. `backend/tf.ts` calls it when the library
+ * loads, so every model (Pretext's and any LayersModel a user builds) gets TF's own gradient
+ * kernels without changing code. PRETEXT_NATIVE_GRADIENTS=0 leaves tfjs's gradients alone;
+ * `uninstallNativeGradients` restores them in a running process (the bench compares both).
+ */
+import { activationGradients } from './activations';
+import { batchNormPrototype, fusedBatchNormCall } from './batch-norm';
+import { withFallback, type GradConfig, type NativeGradient } from './grad-config';
+import { onednnPoolingAvailable, poolingOverrides } from './pooling';
+import { reductionGradients } from './reductions';
+import type { KernelOverride, TF } from './ops';
+import type * as tfTypes from '@tensorflow/tfjs-node';
+
+export interface NativeGradientOptions {
+  /** oneDNN's pooling gradients (default: when the pinned TF build has them). */
+  onednnPooling?: boolean;
+  /** BatchNormalization layers train through FusedBatchNormV3 / its gradient (default true). */
+  fusedBatchNorm?: boolean;
+}
+
+export interface NativeGradientState {
+  /** Kernel names whose gradients are TF's own kernels now; empty when not installed. */
+  kernels: string[];
+  /** Whether max/avg-pool gradients run through oneDNN (false: the public TF kernels). */
+  onednnPooling: boolean;
+  /** Forward kernels replaced on the 'tensorflow' backend (MaxPool, to keep its workspace). */
+  forwardKernels: string[];
+  /** Whether BatchNormalization layers train through TF's fused batch-norm kernels. */
+  fusedBatchNorm: boolean;
+}
+
+/** tfjs's own gradients, captured before the first override so they can be restored. */
+const originals = new Map<string, GradConfig>();
+const originalKernels = new Map<string, tfTypes.KernelConfig>();
+const off: NativeGradientState = {
+  kernels: [],
+  onednnPooling: false,
+  forwardKernels: [],
+  fusedBatchNorm: false
+};
+/** tfjs-layers' own BatchNormalization.call, while the fused one is in its place. */
+let originalBatchNormCall: ReturnType<typeof batchNormPrototype>['call'] | undefined;
+let state: NativeGradientState = off;
+
+/** PRETEXT_NATIVE_GRADIENTS=0 (or 'false', 'off') turns the layer off at load. */
+export function nativeGradientsWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = (env.PRETEXT_NATIVE_GRADIENTS ?? '').trim().toLowerCase();
+  return !['0', 'false', 'off', 'no'].includes(v);
+}
+
+/** tfjs's gradient for `kernelName` as it was before this layer overrode it. */
+export function originalGradient(tf: TF, kernelName: string): GradConfig | undefined {
+  return originals.get(kernelName) ?? tf.getGradient(kernelName);
+}
+
+export function nativeGradientState(): NativeGradientState {
+  return {
+    kernels: [...state.kernels],
+    onednnPooling: state.onednnPooling,
+    forwardKernels: [...state.forwardKernels],
+    fusedBatchNorm: state.fusedBatchNorm
+  };
+}
+
+export function installNativeGradients(
+  tf: TF,
+  options: NativeGradientOptions = {}
+): NativeGradientState {
+  if (tf.getBackend() !== 'tensorflow') return nativeGradientState();
+  uninstallNativeGradients(tf); // a no-op when off; re-installing never stacks overrides
+  const onednnPooling = options.onednnPooling ?? onednnPoolingAvailable(tf);
+  const pooling = onednnPooling ? poolingOverrides(tf) : { gradients: [], kernels: [] };
+  const natives: NativeGradient[] = [
+    ...activationGradients(tf),
+    ...reductionGradients(),
+    ...pooling.gradients
+  ];
+  const forwardKernels = pooling.kernels.map(k => replaceKernel(tf, k));
+  const kernels: string[] = [];
+  for (const native of natives) {
+    const original = originals.get(native.kernelName) ?? tf.getGradient(native.kernelName);
+    if (!original) continue;
+    originals.set(native.kernelName, original);
+    tf.registerGradient(withFallback(tf, native, original));
+    kernels.push(native.kernelName);
+  }
+  const fusedBatchNorm = options.fusedBatchNorm ?? true;
+  if (fusedBatchNorm) {
+    const proto = batchNormPrototype(tf);
+    originalBatchNormCall = proto.call;
+    proto.call = fusedBatchNormCall(tf, originalBatchNormCall);
+  }
+  state = { kernels, onednnPooling, forwardKernels, fusedBatchNorm };
+  return nativeGradientState();
+}
+
+function replaceKernel(tf: TF, override: KernelOverride): string {
+  const name = override.kernelName;
+  const original = originalKernels.get(name) ?? tf.getKernel(name, 'tensorflow');
+  originalKernels.set(name, original);
+  tf.unregisterKernel(name, 'tensorflow');
+  tf.registerKernel(override.make(original));
+  return name;
+}
+
+export function uninstallNativeGradients(tf: TF): void {
+  for (const kernelName of state.kernels) {
+    const original = originals.get(kernelName);
+    if (original) tf.registerGradient(original);
+  }
+  for (const name of state.forwardKernels) {
+    tf.unregisterKernel(name, 'tensorflow');
+    tf.registerKernel(originalKernels.get(name)!);
+  }
+  if (originalBatchNormCall) {
+    batchNormPrototype(tf).call = originalBatchNormCall;
+    originalBatchNormCall = undefined;
+  }
+  state = off;
+}
