@@ -1,27 +1,24 @@
 /**
- * MIME types of the custom outputs the Pretext kernel library sends.
+ * MIME types of the custom outputs the Pretext kernel library sends, from the protocol module
+ * both halves share (`pretext/protocol`).
  *
  * Every kind is `application/vnd.pretext.<kind>+json`; the kernel always sends
  * an `image/svg+xml` or `text/plain` fallback beside it, so a notebook stays
  * readable where this extension is not installed.
  */
+import { MIME } from 'pretext/protocol';
 
-/** Common prefix, used to recognise any Pretext output. */
-export const PRETEXT_MIME_PREFIX = 'application/vnd.pretext.';
+/** Common prefix (to recognise any Pretext output) and the MIME type of a kind added later. */
+export { PRETEXT_MIME_PREFIX, pretextMimeType } from 'pretext/protocol';
 
-/** A Vega-Lite chart: `{ spec, title? }`. */
-export const CHART_MIME_TYPE = 'application/vnd.pretext.chart+json';
+/** A Vega-Lite chart: `{ version?, spec, title? }`. */
+export const CHART_MIME_TYPE = MIME.chart;
 
 /** The live training dashboard, overwritten in place while a run trains. */
-export const DASHBOARD_MIME_TYPE = 'application/vnd.pretext.dashboard+json';
+export const DASHBOARD_MIME_TYPE = MIME.dashboard;
 
-/** A sortable results table: `{ title?, columns, rows, caption? }`. */
-export const TABLE_MIME_TYPE = 'application/vnd.pretext.table+json';
+/** A sortable results table: `{ version?, title?, columns, rows, caption? }`. */
+export const TABLE_MIME_TYPE = MIME.table;
 
-/** The step-by-step guide checklist: `{ steps, advice }`, updated in place. */
-export const GUIDE_MIME_TYPE = 'application/vnd.pretext.guide+json';
-
-/** Builds the MIME type of a kind, for kinds added later (guide, embedding map). */
-export function pretextMimeType(kind: string): string {
-  return `${PRETEXT_MIME_PREFIX}${kind}+json`;
-}
+/** The step-by-step guide checklist: `{ version?, steps, advice }`, updated in place. */
+export const GUIDE_MIME_TYPE = MIME.guide;

@@ -2,10 +2,14 @@
  * Display formatting and table sorting. Pure module: no DOM, no JupyterLab.
  * Output is locale-independent so tests and screenshots are stable.
  */
+import { MISSING } from 'pretext/protocol';
 import type { CellValue, ColumnFormat } from './models';
 
-/** Shown where a value is missing (null, NaN sent as null, not yet known). */
-export const MISSING = '—';
+/**
+ * MISSING and the duration format ("42s", "2m05s", "1h02m") are the protocol's, so the
+ * kernel's text output and the extension show times alike.
+ */
+export { MISSING, formatDuration } from 'pretext/protocol';
 
 /** Inserts thousands separators into an integer string ("60000" -> "60,000"). */
 function groupThousands(digits: string): string {
@@ -42,22 +46,6 @@ export function formatPercent(value: number | null | undefined): string {
     return MISSING;
   }
   return `${(value * 100).toFixed(1)}%`;
-}
-
-/** Seconds as a short duration: "42s", "3m 05s", "1h 02m". */
-export function formatDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) {
-    return MISSING;
-  }
-  const total = Math.round(seconds);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  if (total < 60) {
-    return `${total}s`;
-  }
-  if (total < 3600) {
-    return `${Math.floor(total / 60)}m ${pad(total % 60)}s`;
-  }
-  return `${Math.floor(total / 3600)}h ${pad(Math.floor((total % 3600) / 60))}m`;
 }
 
 /** Progress as a fraction in [0, 1]; 0 when the total is unknown. */

@@ -1,32 +1,36 @@
 /**
  * The data contracts of the Pretext outputs and their validators.
  *
- * Notebooks are untrusted input: every field is checked, and a malformed
- * output produces a message naming the field and what was expected, which the
- * renderer shows in place of the output. Pure module: no DOM, no JupyterLab.
+ * The payloads are defined once, in the protocol module the kernel writes through
+ * (`pretext/protocol`: types + JSON Schemas); here they are validated with ajv against those
+ * schemas. Notebooks are untrusted input: a malformed output produces a message naming the
+ * field and what was expected, which the renderer shows in place of the output. Payloads of
+ * every protocol version so far read the same (a saved notebook without `version` is v0).
+ * Pure module: no DOM, no JupyterLab.
  */
+import {
+  CHART_SCHEMA,
+  DASHBOARD_SCHEMA,
+  TABLE_SCHEMA,
+  type CellValue,
+  type ColumnFormat,
+  type DashboardProgress,
+  type JsonSchema,
+  type TableColumn,
+  type VegaLiteSpec
+} from 'pretext/protocol';
+import { schemaProblems } from '../validate';
 import { Parsed, fail, isRecord, ok, readJsonObject } from './json';
 
-/** A Vega-Lite spec, kept opaque: vega-lite itself reports spec errors. */
-export type VegaLiteSpec = Record<string, unknown>;
+export { RUN_STATUSES, isKnownStatus, type RunStatus } from 'pretext/protocol';
+export type { CellValue, ColumnFormat, VegaLiteSpec } from 'pretext/protocol';
 
 export interface IChartData {
   spec: VegaLiteSpec;
   title?: string;
 }
 
-export const RUN_STATUSES = ['running', 'done', 'stopped', 'failed'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-
-export interface IDashboardProgress {
-  step: number;
-  totalSteps: number;
-  epoch?: number;
-  totalEpochs?: number;
-  samplesPerSec?: number;
-  etaSec?: number;
-  elapsedSec?: number;
-}
+export type IDashboardProgress = DashboardProgress;
 
 export interface IDashboardData {
   title: string;
@@ -39,14 +43,7 @@ export interface IDashboardData {
   chart?: { spec: VegaLiteSpec };
 }
 
-export type ColumnFormat = 'percent' | 'number' | 'text';
-export type CellValue = string | number | null;
-
-export interface ITableColumn {
-  name: string;
-  label?: string;
-  format?: ColumnFormat;
-}
+export type ITableColumn = TableColumn;
 
 export interface ITableData {
   title?: string;
@@ -55,41 +52,14 @@ export interface ITableData {
   caption?: string;
 }
 
-function optionalString(
-  record: Record<string, unknown>,
-  key: string,
-  where: string
-): Parsed<string | undefined> {
-  const value = record[key];
-  if (value === undefined || value === null) {
-    return ok(undefined);
+/** The payload as a JSON object that satisfies `schema`, or the first problem with it. */
+function readPayload(data: unknown, schema: JsonSchema): Parsed<Record<string, unknown>> {
+  const read = readJsonObject(data);
+  if (!read.ok) {
+    return read;
   }
-  return typeof value === 'string' ? ok(value) : fail(`'${where}${key}' must be a string`);
-}
-
-function optionalNumber(
-  record: Record<string, unknown>,
-  key: string,
-  where: string
-): Parsed<number | undefined> {
-  const value = record[key];
-  if (value === undefined || value === null) {
-    return ok(undefined);
-  }
-  return typeof value === 'number' && Number.isFinite(value)
-    ? ok(value)
-    : fail(`'${where}${key}' must be a finite number`);
-}
-
-function requiredNumber(
-  record: Record<string, unknown>,
-  key: string,
-  where: string
-): Parsed<number> {
-  const value = record[key];
-  return typeof value === 'number' && Number.isFinite(value)
-    ? ok(value)
-    : fail(`'${where}${key}' must be a finite number`);
+  const problems = schemaProblems(schema, read.value);
+  return problems.length > 0 ? fail(problems[0]) : read;
 }
 
 /**
@@ -124,125 +94,77 @@ function findDataUrl(node: unknown, path: string): string | null {
   return null;
 }
 
-function readSpec(value: unknown, where: string): Parsed<VegaLiteSpec> {
-  // A string here would be taken by vega-embed as a URL to fetch: refuse it.
-  if (!isRecord(value)) {
-    return fail(`'${where}' must be a Vega-Lite spec object (got ${describe(value)})`);
-  }
-  // Saved notebooks must replay offline and untrusted ones must not fetch, so
-  // data comes inline; the chart's loader refuses URLs anyway, this says why.
-  const url = findDataUrl(value, where);
+/**
+ * Saved notebooks must replay offline and untrusted ones must not fetch, so data comes
+ * inline; the chart's loader refuses URLs anyway, this says why. (A string spec, which
+ * vega-embed would fetch as a URL, is refused by the schema.)
+ */
+function inlineSpec(spec: VegaLiteSpec, where: string): Parsed<VegaLiteSpec> {
+  const url = findDataUrl(spec, where);
   if (url !== null) {
     return fail(
       `'${url}' is not supported: put the data inline ('values' or top-level 'datasets')`
     );
   }
-  return ok(value);
+  return ok(spec);
 }
 
-function describe(value: unknown): string {
-  if (value === null) {
-    return 'null';
-  }
-  return Array.isArray(value) ? 'an array' : typeof value;
+function optionalText(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 export function parseChartData(data: unknown): Parsed<IChartData> {
-  const read = readJsonObject(data);
+  const read = readPayload(data, CHART_SCHEMA);
   if (!read.ok) {
     return read;
   }
-  const spec = readSpec(read.value.spec, 'spec');
+  const spec = inlineSpec(read.value.spec as VegaLiteSpec, 'spec');
   if (!spec.ok) {
     return spec;
   }
-  const title = optionalString(read.value, 'title', '');
-  if (!title.ok) {
-    return title;
-  }
-  return ok({ spec: spec.value, title: title.value });
+  return ok({ spec: spec.value, title: optionalText(read.value.title) });
 }
 
-function parseProgress(value: unknown): Parsed<IDashboardProgress> {
-  if (!isRecord(value)) {
-    return fail("'progress' must be an object with 'step' and 'totalSteps'");
-  }
-  const step = requiredNumber(value, 'step', 'progress.');
-  if (!step.ok) {
-    return step;
-  }
-  const totalSteps = requiredNumber(value, 'totalSteps', 'progress.');
-  if (!totalSteps.ok) {
-    return totalSteps;
-  }
-  const progress: IDashboardProgress = { step: step.value, totalSteps: totalSteps.value };
-  const optional = ['epoch', 'totalEpochs', 'samplesPerSec', 'etaSec', 'elapsedSec'] as const;
-  for (const key of optional) {
-    const field = optionalNumber(value, key, 'progress.');
-    if (!field.ok) {
-      return field;
-    }
-    if (field.value !== undefined) {
-      progress[key] = field.value;
-    }
-  }
-  return ok(progress);
-}
-
-function parseMetrics(value: unknown): Parsed<Array<[string, number | null]>> {
-  if (value === undefined || value === null) {
-    return ok([]);
-  }
-  if (!isRecord(value)) {
-    return fail("'metrics' must be an object mapping metric names to numbers");
-  }
-  const metrics: Array<[string, number | null]> = [];
-  for (const [name, metric] of Object.entries(value)) {
-    if (metric !== null && !(typeof metric === 'number' && Number.isFinite(metric))) {
-      return fail(`metric '${name}' must be a number or null (got ${describe(metric)})`);
-    }
-    metrics.push([name, metric]);
-  }
-  return ok(metrics);
-}
+const PROGRESS_FIELDS = [
+  'epoch',
+  'totalEpochs',
+  'samplesPerSec',
+  'etaSec',
+  'elapsedSec',
+  'budgetSec'
+] as const;
 
 export function parseDashboardData(data: unknown): Parsed<IDashboardData> {
-  const read = readJsonObject(data);
+  const read = readPayload(data, DASHBOARD_SCHEMA);
   if (!read.ok) {
     return read;
   }
   const record = read.value;
-  const title = optionalString(record, 'title', '');
-  if (!title.ok) {
-    return title;
-  }
-  if (typeof record.status !== 'string' || record.status === '') {
-    return fail(`'status' must be one of ${RUN_STATUSES.join(', ')}`);
-  }
-  const progress = parseProgress(record.progress);
-  if (!progress.ok) {
-    return progress;
-  }
-  const metrics = parseMetrics(record.metrics);
-  if (!metrics.ok) {
-    return metrics;
-  }
-  const message = optionalString(record, 'message', '');
-  if (!message.ok) {
-    return message;
-  }
-  const dashboard: IDashboardData = {
-    title: title.value ?? '',
-    status: record.status,
-    progress: progress.value,
-    metrics: metrics.value,
-    message: message.value
+  const raw = record.progress as Record<string, unknown>;
+  const progress: IDashboardProgress = {
+    step: raw.step as number,
+    totalSteps: raw.totalSteps as number
   };
-  if (record.chart !== undefined && record.chart !== null) {
-    if (!isRecord(record.chart)) {
-      return fail("'chart' must be an object with a 'spec'");
+  for (const key of PROGRESS_FIELDS) {
+    if (typeof raw[key] === 'number') {
+      progress[key] = raw[key];
     }
-    const spec = readSpec(record.chart.spec, 'chart.spec');
+  }
+  const metrics = isRecord(record.metrics)
+    ? Object.entries(record.metrics).map(([name, value]): [string, number | null] => [
+        name,
+        typeof value === 'number' && Number.isFinite(value) ? value : null
+      ])
+    : [];
+  const dashboard: IDashboardData = {
+    title: optionalText(record.title) ?? '',
+    status: record.status as string,
+    progress,
+    metrics,
+    message: optionalText(record.message)
+  };
+  if (isRecord(record.chart)) {
+    const spec = inlineSpec(record.chart.spec as VegaLiteSpec, 'chart.spec');
     if (!spec.ok) {
       return spec;
     }
@@ -251,86 +173,42 @@ export function parseDashboardData(data: unknown): Parsed<IDashboardData> {
   return ok(dashboard);
 }
 
-/** Whether a status has its own badge style; others are shown neutrally. */
-export function isKnownStatus(status: string): status is RunStatus {
-  return (RUN_STATUSES as readonly string[]).includes(status);
-}
-
-const COLUMN_FORMATS: readonly string[] = ['percent', 'number', 'text'];
-
-function parseColumn(value: unknown, index: number): Parsed<ITableColumn> {
-  if (!isRecord(value) || typeof value.name !== 'string' || value.name === '') {
-    return fail(`column ${index + 1} must be an object with a non-empty 'name'`);
-  }
-  const label = optionalString(value, 'label', `columns[${index}].`);
-  if (!label.ok) {
-    return label;
-  }
-  const format = value.format;
-  if (format !== undefined && format !== null) {
-    if (typeof format !== 'string' || !COLUMN_FORMATS.includes(format)) {
-      return fail(`column '${value.name}': 'format' must be one of ${COLUMN_FORMATS.join(', ')}`);
-    }
-  }
-  return ok({
-    name: value.name,
-    label: label.value,
-    format: (format ?? undefined) as ColumnFormat | undefined
-  });
-}
-
 export function parseTableData(data: unknown): Parsed<ITableData> {
-  const read = readJsonObject(data);
+  const read = readPayload(data, TABLE_SCHEMA);
   if (!read.ok) {
     return read;
   }
   const record = read.value;
-  if (!Array.isArray(record.columns) || record.columns.length === 0) {
-    return fail("'columns' must be a non-empty array of {name, label?, format?}");
-  }
   const columns: ITableColumn[] = [];
-  for (const [index, value] of record.columns.entries()) {
-    const column = parseColumn(value, index);
-    if (!column.ok) {
-      return column;
+  for (const raw of record.columns as Array<Record<string, unknown>>) {
+    const name = raw.name as string;
+    if (columns.some(existing => existing.name === name)) {
+      return fail(`column name '${name}' is used twice`);
     }
-    if (columns.some(existing => existing.name === column.value.name)) {
-      return fail(`column name '${column.value.name}' is used twice`);
-    }
-    columns.push(column.value);
+    columns.push({
+      name,
+      label: optionalText(raw.label),
+      format: (raw.format ?? undefined) as ColumnFormat | undefined
+    });
   }
-  if (!Array.isArray(record.rows)) {
-    return fail("'rows' must be an array of objects keyed by column name");
-  }
-  const rows: Array<Record<string, CellValue>> = [];
-  for (const [index, row] of record.rows.entries()) {
-    if (!isRecord(row)) {
-      return fail(`row ${index + 1} must be an object keyed by column name`);
-    }
+  const rows = (record.rows as Array<Record<string, unknown>>).map(row => {
     const cells: Record<string, CellValue> = {};
     for (const column of columns) {
       const cell = row[column.name];
-      if (cell === undefined || cell === null) {
-        cells[column.name] = null;
-      } else if (typeof cell === 'string' || (typeof cell === 'number' && Number.isFinite(cell))) {
-        cells[column.name] = cell;
-      } else if (typeof cell === 'boolean') {
-        cells[column.name] = String(cell);
-      } else {
-        return fail(
-          `row ${index + 1}, column '${column.name}': expected a string, number or null (got ${describe(cell)})`
-        );
-      }
+      // The schema allows only strings, numbers, booleans (shown as text) and null here.
+      cells[column.name] =
+        cell === undefined || cell === null
+          ? null
+          : typeof cell === 'boolean'
+            ? String(cell)
+            : (cell as string | number);
     }
-    rows.push(cells);
-  }
-  const title = optionalString(record, 'title', '');
-  if (!title.ok) {
-    return title;
-  }
-  const caption = optionalString(record, 'caption', '');
-  if (!caption.ok) {
-    return caption;
-  }
-  return ok({ title: title.value, columns, rows, caption: caption.value });
+    return cells;
+  });
+  return ok({
+    title: optionalText(record.title),
+    columns,
+    rows,
+    caption: optionalText(record.caption)
+  });
 }

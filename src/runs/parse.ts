@@ -1,15 +1,40 @@
 /**
- * Reading the kernel's run store (kernel/src/runs/store.ts): one folder per run holding
- * config.json (written first), summary.json (rewritten as the run goes) and metrics.jsonl
- * (appended per step). The files may be half-written, hand-edited or from another version,
- * so every field is checked; a run that cannot be read becomes an "unreadable" entry with
- * the reason, never an exception that would empty the whole list.
+ * Reading the kernel's run store: one folder per run holding config.json (written first),
+ * summary.json (rewritten as the run goes) and metrics.jsonl (appended per step), as the
+ * protocol module (`pretext/protocol`) defines them. The files may be half-written,
+ * hand-edited or from another version, so each is validated against its JSON Schema; a run
+ * that cannot be read becomes an "unreadable" entry with the reason, never an exception that
+ * would empty the whole list, and lesser problems become notes.
  * Pure module: no DOM, no JupyterLab.
  */
+import {
+  METRIC_RECORD_SCHEMA,
+  PROTOCOL_VERSION,
+  RUN_CONFIG_SCHEMA,
+  RUN_STATUSES,
+  RUN_SUMMARY_SCHEMA,
+  STALE_HEARTBEAT_MS,
+  runLabel as protocolRunLabel,
+  versionOf,
+  type JsonSchema
+} from 'pretext/protocol';
 import { isRecord } from '../renderers/json';
+import { schemaProblems } from '../validate';
 
-/** The statuses the kernel writes; anything else is shown as text. */
-export const KNOWN_STATUSES = ['running', 'done', 'stopped', 'failed'] as const;
+/**
+ * The statuses the kernel writes, and 'interrupted', which readers derive for a 'running' run
+ * whose process is gone; anything else is shown as text.
+ */
+export const KNOWN_STATUSES = RUN_STATUSES;
+
+/**
+ * A training kernel refreshes summary.json's heartbeat every few seconds between steps; one
+ * older than this means the process is gone (the kernel's store uses the same limit).
+ */
+export { STALE_HEARTBEAT_MS };
+
+/** Without a usable method a run cannot be listed or resumed: the one fatal config field. */
+const METHOD_SCHEMA = (RUN_CONFIG_SCHEMA.properties as Record<string, JsonSchema>).method;
 
 export interface IRunRecord {
   kind: 'run';
@@ -84,7 +109,8 @@ function stringOr(value: unknown, fallback: string): string {
 export function parseRun(
   id: string,
   configText: string | null,
-  summaryText: string | null
+  summaryText: string | null,
+  now: number = Date.now()
 ): RunEntry {
   if (configText === null) {
     return {
@@ -101,10 +127,16 @@ export function parseRun(
     return { kind: 'unreadable', id, reason: 'config.json is not a JSON object' };
   }
   const raw = config.value;
-  if (typeof raw.method !== 'string' || raw.method === '') {
-    return { kind: 'unreadable', id, reason: "config.json has no 'method'" };
+  const methodProblem = schemaProblems(METHOD_SCHEMA, raw.method)[0];
+  if (methodProblem !== undefined || typeof raw.method !== 'string') {
+    return { kind: 'unreadable', id, reason: methodProblem ?? "config.json has no 'method'" };
   }
-  const notes: string[] = [];
+  const notes: string[] = schemaProblems(RUN_CONFIG_SCHEMA, raw).map(p => `config.json: ${p}`);
+  if (versionOf(raw) > PROTOCOL_VERSION) {
+    notes.push(
+      `config.json is protocol version ${versionOf(raw)}, newer than this extension's ${PROTOCOL_VERSION}: update jupyterlab-pretext to see every field`
+    );
+  }
   let summary: Record<string, unknown> | null = null;
   if (summaryText === null) {
     notes.push('no summary.json yet (the run may be starting)');
@@ -116,19 +148,29 @@ export function parseRun(
       notes.push('summary.json is not a JSON object');
     } else {
       summary = parsed.value;
+      notes.push(...schemaProblems(RUN_SUMMARY_SCHEMA, summary).map(p => `summary.json: ${p}`));
     }
   }
   const dataset = isRecord(raw.dataset) ? raw.dataset.name : undefined;
   const name = typeof raw.name === 'string' && raw.name !== '' ? raw.name : undefined;
-  const message = typeof summary?.message === 'string' ? summary.message : undefined;
+  let message = typeof summary?.message === 'string' ? summary.message : undefined;
+  let status =
+    typeof summary?.status === 'string' && summary.status !== '' ? summary.status : 'unknown';
+  const beat = typeof summary?.heartbeat === 'string' ? Date.parse(summary.heartbeat) : NaN;
+  if (status === 'running' && now - beat > STALE_HEARTBEAT_MS) {
+    // The browser cannot ask whether the pid lives; a heartbeat this old says enough.
+    const minutes = Math.round((now - beat) / 60000);
+    status = 'interrupted';
+    message = `The training process stopped ${minutes} minutes ago without finishing (its last heartbeat); resume it from its last checkpoint with train(task, data, { resume: '${id}' }).`;
+    notes.push(`summary.json says running, but its heartbeat is ${minutes} minutes old`);
+  }
   return {
     kind: 'run',
     id,
     ...(name !== undefined ? { name } : {}),
     method: raw.method,
     dataset: stringOr(dataset, ''),
-    status:
-      typeof summary?.status === 'string' && summary.status !== '' ? summary.status : 'unknown',
+    status,
     created: stringOr(raw.created, ''),
     finalLoss: finiteOrNull(summary?.finalLoss),
     steps: finiteOrNull(summary?.steps),
@@ -159,7 +201,7 @@ export function parseMetrics(text: string): IMetricsResult {
       skipped++;
       continue;
     }
-    if (!isRecord(record) || typeof record.step !== 'number' || !Number.isFinite(record.step)) {
+    if (!isRecord(record) || schemaProblems(METRIC_RECORD_SCHEMA, record).length > 0) {
       skipped++;
       continue;
     }
@@ -170,7 +212,7 @@ export function parseMetrics(text: string): IMetricsResult {
       }
     }
     points.push({
-      step: record.step,
+      step: record.step as number,
       epoch: finiteOrNull(record.epoch),
       loss: finiteOrNull(record.loss),
       values
@@ -181,7 +223,7 @@ export function parseMetrics(text: string): IMetricsResult {
 
 /** How a run is named in lists and charts: its name with the id, or the id. */
 export function runLabel(run: RunEntry): string {
-  return run.kind === 'run' && run.name ? `${run.name} (${run.id})` : run.id;
+  return protocolRunLabel(run.kind === 'run' ? run : { id: run.id });
 }
 
 /** Newest first by creation time (then id); unreadable runs after the readable ones. */

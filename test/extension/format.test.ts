@@ -44,11 +44,12 @@ describe('formatPercent / formatDuration / progressFraction', () => {
     assert.equal(formatPercent(null), MISSING);
   });
 
-  it('formats durations', () => {
+  it("formats durations as the kernel's text does (one protocol format, budget syntax)", () => {
     assert.equal(formatDuration(42.4), '42s');
-    assert.equal(formatDuration(185), '3m 05s');
-    assert.equal(formatDuration(3720), '1h 02m');
+    assert.equal(formatDuration(185), '3m05s');
+    assert.equal(formatDuration(3720), '1h02m');
     assert.equal(formatDuration(-1), MISSING);
+    assert.equal(formatDuration(null), MISSING);
   });
 
   it('clamps progress', () => {

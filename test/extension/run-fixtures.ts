@@ -1,35 +1,75 @@
-// Run-store files as the kernel writes them (kernel/src/runs/store.ts, train/train.ts), for tests.
+// Run-store files for the extension's tests, from files the kernel itself wrote
+// (kernel-run.ts trains a tiny run); tests override single fields to build the cases they
+// need. Call `await loadKernelRunFixtures()` in a before() hook first.
+import { kernelRunFiles, type IKernelRunFiles } from './kernel-run';
 
-/** config.json as kernel/src/runs/store.ts createRun writes it. */
+let files: IKernelRunFiles | undefined;
+
+/** Trains the tiny kernel run (once per process) that the fixtures below are based on. */
+export async function loadKernelRunFixtures(): Promise<IKernelRunFiles> {
+  files = await kernelRunFiles();
+  return files;
+}
+
+function kernel(): IKernelRunFiles {
+  if (!files) {
+    throw new Error('Call `await loadKernelRunFixtures()` in a before() hook first.');
+  }
+  return files;
+}
+
+function withOverrides(text: string, overrides: Record<string, unknown>): string {
+  return JSON.stringify({ ...(JSON.parse(text) as Record<string, unknown>), ...overrides });
+}
+
+/** config.json as the kernel wrote it (method 'simclr', dataset 'mnist', batch 128), changed. */
 export function configJson(overrides: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    id: '20261128-021533-simclr-3f2a',
-    created: '2026-11-28T02:15:33.000Z',
-    method: 'simclr',
-    task: { temperature: 0.5 },
-    options: { epochs: 3, batchSize: 128 },
-    dataset: { name: 'mnist', size: 1000, shape: [1000, 28, 28, 1] },
-    seed: 0,
-    ...overrides
-  });
+  return withOverrides(kernel().config, overrides);
 }
 
+/** summary.json of the finished kernel run (status 'done', 24 steps, 3 epochs), changed. */
 export function summaryJson(overrides: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    status: 'done',
-    finalLoss: 1.2345,
-    steps: 24,
-    epochs: 3,
-    seconds: 12.4,
-    updated: '2026-11-28T02:16:00.000Z',
-    ...overrides
-  });
+  return withOverrides(kernel().summary, overrides);
 }
 
-/** metrics.jsonl with a falling loss, one line per step. */
+/** The finished summary as kernels before heartbeats wrote it: no pid, host or heartbeat. */
+export function legacySummaryJson(overrides: Record<string, unknown> = {}): string {
+  const {
+    pid: _pid,
+    host: _host,
+    heartbeat: _beat,
+    ...legacy
+  } = JSON.parse(kernel().summary) as Record<string, unknown>;
+  return JSON.stringify({ ...legacy, ...overrides });
+}
+
+/**
+ * summary.json as the kernel wrote it while the run trained (status 'running', with its pid,
+ * host and heartbeat), with the heartbeat (and update time) moved to `heartbeat`.
+ */
+export function runningSummaryJson(
+  heartbeat: string,
+  overrides: Record<string, unknown> = {}
+): string {
+  return withOverrides(kernel().runningSummary, { updated: heartbeat, heartbeat, ...overrides });
+}
+
+/**
+ * metrics.jsonl of `steps` lines in the kernel's record format (its lines, cycled), with a
+ * falling loss `start / (1 + i / 5)` and ten steps an epoch, so curves have a known shape.
+ */
 export function metricsJsonl(steps: number, start = 3): string {
+  const records = kernel()
+    .metrics.split('\n')
+    .filter(line => line.trim() !== '')
+    .map(line => JSON.parse(line) as Record<string, unknown>);
   return Array.from({ length: steps }, (_, i) =>
-    JSON.stringify({ step: i + 1, epoch: Math.floor(i / 10), loss: start / (1 + i / 5), lr: 0.001 })
+    JSON.stringify({
+      ...records[i % records.length],
+      step: i + 1,
+      epoch: Math.floor(i / 10),
+      loss: start / (1 + i / 5)
+    })
   )
     .map(line => `${line}\n`)
     .join('');

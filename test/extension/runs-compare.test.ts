@@ -2,12 +2,16 @@
 // also drawn with Vega, so a spec that does not render fails here.
 // Run: node --import tsx --test test/extension/runs-compare.test.ts
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
 import { specToSvg } from '../../kernel/src/render/vega';
 import { ILossCurve, buildCompareSpec, compareLayout, thin } from '../../src/runs/compare';
 import { parseMetrics } from '../../src/runs/parse';
-import { metricsJsonl } from './run-fixtures';
+import { loadKernelRunFixtures, metricsJsonl } from './run-fixtures';
+
+before(async () => {
+  await loadKernelRunFixtures();
+});
 
 function curve(label: string, method: string, steps = 20): ILossCurve {
   return { label, method, points: parseMetrics(metricsJsonl(steps)).points };

@@ -1,22 +1,27 @@
 // Unit tests for the runs browser's filters (src/runs/filter.ts).
 // Run: node --import tsx --test test/extension/runs-filter.test.ts
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
 import { filterChoices, filterRuns } from '../../src/runs/filter';
 import { parseRun } from '../../src/runs/parse';
-import { configJson, summaryJson } from './run-fixtures';
+import { configJson, loadKernelRunFixtures, summaryJson } from './run-fixtures';
 
-const runs = [
-  parseRun('1', configJson({ method: 'simclr' }), summaryJson({ status: 'done' })),
-  parseRun(
-    '2',
-    configJson({ method: 'byol', dataset: { name: 'spam' } }),
-    summaryJson({ status: 'failed' })
-  ),
-  parseRun('3', configJson({ method: 'simclr', dataset: { name: 'spam' } }), null),
-  parseRun('4', null, null)
-];
+let runs: ReturnType<typeof parseRun>[] = [];
+
+before(async () => {
+  await loadKernelRunFixtures();
+  runs = [
+    parseRun('1', configJson({ method: 'simclr' }), summaryJson({ status: 'done' })),
+    parseRun(
+      '2',
+      configJson({ method: 'byol', dataset: { name: 'spam' } }),
+      summaryJson({ status: 'failed' })
+    ),
+    parseRun('3', configJson({ method: 'simclr', dataset: { name: 'spam' } }), null),
+    parseRun('4', null, null)
+  ];
+});
 
 const ids = (filter: Parameters<typeof filterRuns>[1]) => filterRuns(runs, filter).map(r => r.id);
 

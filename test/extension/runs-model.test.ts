@@ -1,10 +1,20 @@
 // Tests for the run store model (src/runs/model.ts) over a fake contents API laid out like
 // the kernel's run store. Run: node --import tsx --test test/extension/runs-model.test.ts
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
 import { RunStoreModel, normalizeRoot } from '../../src/runs/model';
-import { FakeContents, configJson, metricsJsonl, summaryJson } from './run-fixtures';
+import {
+  FakeContents,
+  configJson,
+  loadKernelRunFixtures,
+  metricsJsonl,
+  summaryJson
+} from './run-fixtures';
+
+before(async () => {
+  await loadKernelRunFixtures();
+});
 
 function store(): FakeContents {
   const contents = new FakeContents();

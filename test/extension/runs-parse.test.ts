@@ -1,11 +1,32 @@
 // Unit tests for reading the kernel's run store files (src/runs/parse.ts, describe.ts).
 // Run: node --import tsx --test test/extension/runs-parse.test.ts
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
 import { latestMetrics, runMeta, summaryRows } from '../../src/runs/describe';
-import { IRunRecord, parseMetrics, parseRun, runLabel, sortRuns } from '../../src/runs/parse';
-import { configJson, summaryJson } from './run-fixtures';
+import {
+  IRunRecord,
+  KNOWN_STATUSES,
+  STALE_HEARTBEAT_MS,
+  parseMetrics,
+  parseRun,
+  runLabel,
+  sortRuns
+} from '../../src/runs/parse';
+import {
+  configJson,
+  legacySummaryJson,
+  loadKernelRunFixtures,
+  runningSummaryJson,
+  summaryJson
+} from './run-fixtures';
+
+// The kernel's own summary.json of the fixture run (kernel-run.ts), to check what was read.
+let written: { finalLoss: number; seconds: number };
+
+before(async () => {
+  written = JSON.parse((await loadKernelRunFixtures()).summary);
+});
 
 function asRun(entry: ReturnType<typeof parseRun>): IRunRecord {
   assert.equal(entry.kind, 'run', entry.kind === 'unreadable' ? entry.reason : '');
@@ -13,6 +34,25 @@ function asRun(entry: ReturnType<typeof parseRun>): IRunRecord {
 }
 
 describe('parseRun', () => {
+  it("reads the kernel's own files as they are, with nothing to note", async () => {
+    const files = await loadKernelRunFixtures();
+    const run = asRun(parseRun(files.id, files.config, files.summary));
+    assert.equal(run.status, 'done');
+    assert.equal(run.method, 'simclr');
+    assert.equal(run.steps, 24);
+    assert.deepEqual(run.notes, []);
+    const live = asRun(parseRun(files.id, files.config, files.runningSummary));
+    assert.equal(live.status, 'running');
+    assert.deepEqual(live.notes, []);
+    const metrics = parseMetrics(files.metrics);
+    assert.equal(metrics.skipped, 0);
+    assert.deepEqual(
+      metrics.points.map(p => p.step),
+      Array.from({ length: 24 }, (_, i) => i + 1)
+    );
+    assert.ok(metrics.points.every(p => p.loss !== null && p.values.lr === 0.001));
+  });
+
   it('reads a finished run', () => {
     const run = asRun(parseRun('r1', configJson({ name: 'baseline' }), summaryJson()));
     assert.equal(run.id, 'r1');
@@ -20,12 +60,44 @@ describe('parseRun', () => {
     assert.equal(run.method, 'simclr');
     assert.equal(run.dataset, 'mnist');
     assert.equal(run.status, 'done');
-    assert.equal(run.finalLoss, 1.2345);
+    assert.equal(run.finalLoss, written.finalLoss);
+    assert.ok(run.finalLoss! > 0);
     assert.equal(run.steps, 24);
     assert.equal(run.epochs, 3);
-    assert.equal(run.seconds, 12.4);
+    assert.equal(run.seconds, written.seconds);
     assert.deepEqual(run.notes, []);
     assert.deepEqual((run.config.options as Record<string, unknown>).batchSize, 128);
+  });
+
+  it("shows a 'running' run whose heartbeat stopped long ago as interrupted, with the resume hint", () => {
+    const now = Date.parse('2026-12-01T12:00:00.000Z');
+    const ago = (ms: number) => new Date(now - ms).toISOString();
+    // The kernel's running summary, as it would read at step 16.
+    const midRun = { steps: 16, epochs: 2, finalLoss: 1.5 };
+    const live = asRun(parseRun('r9', configJson(), runningSummaryJson(ago(5000), midRun), now));
+    assert.equal(live.status, 'running');
+    assert.deepEqual(live.notes, []);
+    const dead = asRun(
+      parseRun(
+        'r9',
+        configJson(),
+        runningSummaryJson(ago(STALE_HEARTBEAT_MS + 60_000), midRun),
+        now
+      )
+    );
+    assert.equal(dead.status, 'interrupted');
+    assert.equal(dead.steps, 16);
+    assert.match(dead.message!, /stopped 11 minutes ago[\s\S]*resume: 'r9'/);
+    assert.match(dead.notes[0], /says running, but its heartbeat is 11 minutes old/);
+    assert.equal(runMeta(dead), 'simclr · mnist · interrupted · loss 1.5 · 16 steps');
+    assert.deepEqual(summaryRows(dead).at(-1), ['message', dead.message]);
+    // Older kernels wrote no heartbeat: nothing to judge by, so the stored status stands.
+    const legacy = parseRun('r9', configJson(), legacySummaryJson({ status: 'running' }), now);
+    assert.equal(asRun(legacy).status, 'running');
+    // A store reader that already wrote 'interrupted' is taken at its word.
+    const stored = parseRun('r9', configJson(), summaryJson({ status: 'interrupted' }), now);
+    assert.equal(asRun(stored).status, 'interrupted');
+    assert.ok((KNOWN_STATUSES as readonly string[]).includes('interrupted'));
   });
 
   it('uses the folder name as the id, not config.id', () => {
@@ -193,7 +265,7 @@ describe('describe', () => {
   });
 
   it('lists summary rows, with the message only when there is one', () => {
-    const rows = summaryRows(asRun(parseRun('r', configJson(), summaryJson())));
+    const rows = summaryRows(asRun(parseRun('r', configJson(), summaryJson({ seconds: 12.4 }))));
     assert.deepEqual(
       rows.find(([k]) => k === 'time'),
       ['time', '12s']

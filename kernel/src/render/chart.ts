@@ -1,5 +1,12 @@
 import { displayBundle } from './display';
-import { MIME, type Displayable, type MimeBundle, type VegaLiteSpec } from './mime';
+import type { ChartPayload } from '../protocol';
+import {
+  MIME,
+  PROTOCOL_VERSION,
+  type Displayable,
+  type MimeBundle,
+  type VegaLiteSpec
+} from './mime';
 import { specToSvg } from './vega';
 
 /** A Vega-Lite chart with its static SVG fallback and a one-paragraph text summary. */
@@ -11,12 +18,14 @@ export class Chart implements Displayable {
   ) {}
 
   async toBundle(): Promise<MimeBundle> {
-    return {
+    const payload: ChartPayload = {
+      version: PROTOCOL_VERSION,
+      spec: this.spec,
       // The renderer shows `title` above the chart; a spec with its own title needs no second one.
-      [MIME.chart]: {
-        spec: this.spec,
-        ...(this.title && !this.spec.title ? { title: this.title } : {})
-      },
+      ...(this.title && !this.spec.title ? { title: this.title } : {})
+    };
+    return {
+      [MIME.chart]: payload,
       'image/svg+xml': await specToSvg(this.spec),
       'text/plain': this.summary
     };

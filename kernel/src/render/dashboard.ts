@@ -1,9 +1,14 @@
+import { formatDuration, thin, type DashboardPayload, type WrittenStatus } from '../protocol';
 import { DisplayHandle } from './display';
-import { MIME, type MimeBundle } from './mime';
+import { MIME, PROTOCOL_VERSION, type MimeBundle } from './mime';
 import { lossCurveSpec, type LossPoint } from './specs';
 import { specToSvg } from './vega';
 
-export type RunStatus = 'running' | 'done' | 'stopped' | 'failed';
+/** What a training run reports while it runs and when it ends (the protocol's statuses). */
+export type RunStatus = WrittenStatus;
+
+/** One duration format for both halves (the protocol's). */
+export { formatDuration } from '../protocol';
 
 export interface DashboardState {
   title: string;
@@ -17,30 +22,17 @@ export interface DashboardState {
   metrics: Record<string, number>;
   history: LossPoint[];
   message?: string;
+  /** A time-budgeted run's budget in seconds (its totalSteps are the planned steps). */
+  budgetSec?: number;
 }
 
 /** At most this many loss points travel to the browser; the curve's shape survives. */
 const MAX_POINTS = 400;
 
+/** Evenly thinned, keeping the first and last point (the same thinning the run comparison uses). */
 export function decimate(points: LossPoint[], max = MAX_POINTS): LossPoint[] {
-  if (points.length <= max) return points;
-  const stride = points.length / max;
-  const kept: LossPoint[] = [];
-  for (let i = 0; i < max; i++) kept.push(points[Math.floor(i * stride)]);
-  kept[kept.length - 1] = points[points.length - 1];
-  return kept;
-}
-
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = s % 60;
-  return h > 0
-    ? `${h}h${String(m).padStart(2, '0')}m`
-    : m > 0
-      ? `${m}m${String(rest).padStart(2, '0')}s`
-      : `${rest}s`;
+  // Short histories go out as they are (no copy per live update).
+  return points.length <= max ? points : thin(points, max);
 }
 
 function etaSec(state: DashboardState): number | undefined {
@@ -55,7 +47,10 @@ export function dashboardText(state: DashboardState): string {
   const rate = state.samplesPerSec ? ` · ${state.samplesPerSec.toFixed(0)} samples/s` : '';
   const eta = etaSec(state);
   const timing =
-    eta !== undefined ? ` · ETA ${formatDuration(eta)}` : ` · ${formatDuration(state.elapsedSec)}`;
+    (eta !== undefined
+      ? ` · ETA ${formatDuration(eta)}`
+      : ` · ${formatDuration(state.elapsedSec)}`) +
+    (state.budgetSec !== undefined ? ` · budget ${formatDuration(state.budgetSec)}` : '');
   const lines = [
     `${state.title} [${state.status}] step ${state.step}/${state.totalSteps} (epoch ${state.epoch}/${state.totalEpochs})${rate}${timing}`,
     ...(metrics ? [metrics] : []),
@@ -77,25 +72,30 @@ export class TrainingDashboard {
 
   private bundle(state: DashboardState): MimeBundle {
     const spec = lossCurveSpec(decimate(state.history));
-    return {
-      [MIME.dashboard]: {
-        title: state.title,
-        status: state.status,
-        progress: {
-          step: state.step,
-          totalSteps: state.totalSteps,
-          epoch: state.epoch,
-          totalEpochs: state.totalEpochs,
-          elapsedSec: state.elapsedSec,
-          ...(state.samplesPerSec ? { samplesPerSec: state.samplesPerSec } : {}),
-          ...(etaSec(state) !== undefined ? { etaSec: etaSec(state) } : {})
-        },
-        metrics: state.metrics,
-        ...(state.message ? { message: state.message } : {}),
-        chart: { spec }
+    const payload: DashboardPayload = {
+      version: PROTOCOL_VERSION,
+      title: state.title,
+      status: state.status,
+      progress: {
+        step: state.step,
+        totalSteps: state.totalSteps,
+        epoch: state.epoch,
+        totalEpochs: state.totalEpochs,
+        elapsedSec: state.elapsedSec,
+        ...(state.samplesPerSec ? { samplesPerSec: state.samplesPerSec } : {}),
+        ...(etaSec(state) !== undefined ? { etaSec: etaSec(state) } : {}),
+        ...(state.budgetSec !== undefined ? { budgetSec: state.budgetSec } : {})
       },
-      'text/plain': dashboardText(state)
+      metrics: state.metrics,
+      ...(state.message ? { message: state.message } : {}),
+      chart: { spec }
     };
+    return { [MIME.dashboard]: payload, 'text/plain': dashboardText(state) };
+  }
+
+  /** Whether a throttled update would be sent now. */
+  due(): boolean {
+    return Date.now() - this.lastSent >= this.minIntervalMs;
   }
 
   /** Throttled live update; returns quickly when the last one was too recent. */

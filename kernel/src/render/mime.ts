@@ -1,13 +1,8 @@
-/** Pretext's MIME types; the JupyterLab extension registers renderers for the same names. */
-export const MIME = {
-  chart: 'application/vnd.pretext.chart+json',
-  dashboard: 'application/vnd.pretext.dashboard+json',
-  table: 'application/vnd.pretext.table+json',
-  guide: 'application/vnd.pretext.guide+json'
-} as const;
-
-/** A Vega-Lite specification as plain JSON (kept untyped so notebooks need no Vega types). */
-export type VegaLiteSpec = Record<string, unknown>;
+/**
+ * Pretext's MIME types and payload types live in the protocol module, shared with the
+ * JupyterLab extension; every payload the kernel sends carries PROTOCOL_VERSION.
+ */
+export { MIME, PROTOCOL_VERSION, type VegaLiteSpec } from '../protocol';
 
 /**
  * One output's representations. Our JSON types travel as objects; `image/svg+xml` and

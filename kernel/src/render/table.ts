@@ -1,12 +1,7 @@
-import { MIME, type Displayable, type MimeBundle } from './mime';
+import type { CellValue, TableColumn, TablePayload } from '../protocol';
+import { MIME, PROTOCOL_VERSION, type Displayable, type MimeBundle } from './mime';
 
-export type CellValue = string | number | null;
-
-export interface TableColumn {
-  name: string;
-  label?: string;
-  format?: 'percent' | 'number' | 'text';
-}
+export type { CellValue, TableColumn } from '../protocol';
 
 /** A small results table: sortable in the extension, HTML and text elsewhere. */
 export class Table implements Displayable {
@@ -18,13 +13,15 @@ export class Table implements Displayable {
   ) {}
 
   toBundle(): MimeBundle {
+    const payload: TablePayload = {
+      version: PROTOCOL_VERSION,
+      ...(this.title ? { title: this.title } : {}),
+      columns: this.columns,
+      rows: this.rows,
+      ...(this.caption ? { caption: this.caption } : {})
+    };
     return {
-      [MIME.table]: {
-        ...(this.title ? { title: this.title } : {}),
-        columns: this.columns,
-        rows: this.rows,
-        ...(this.caption ? { caption: this.caption } : {})
-      },
+      [MIME.table]: payload,
       'text/html': this.html(),
       'text/plain': this.text()
     };

@@ -3,13 +3,19 @@
  * results in one table. Works on any runs in the store, including a colleague's.
  */
 import { inspect } from 'node:util';
+import {
+  buildCompareSpec,
+  compareLayout,
+  compareProblem,
+  runLabel,
+  type LossCurve
+} from '../protocol';
 import { Chart } from '../render/chart';
 import { displayBundle } from '../render/display';
 import type { Displayable, MimeBundle } from '../render/mime';
-import { decimate } from '../render/dashboard';
 import { Table } from '../render/table';
 import { themed } from '../render/theme';
-import { check, checkOptionNames } from '../util/errors';
+import { PretextError, check, checkOptionNames } from '../util/errors';
 import { openRunStore, type Run } from './store';
 
 export interface CompareOptions {
@@ -20,7 +26,19 @@ export interface CompareOptions {
 }
 
 function label(run: Run): string {
-  return run.config.name ? `${run.config.name} (${run.id})` : run.id;
+  return runLabel({ id: run.id, name: run.config.name });
+}
+
+/** A run's loss curve as the protocol's comparison takes it (NaN losses are stored as null). */
+export function lossCurve(run: Run): LossCurve {
+  return {
+    label: label(run),
+    method: run.config.method,
+    points: run.metrics().map(m => ({
+      step: m.step,
+      loss: typeof m.loss === 'number' && Number.isFinite(m.loss) ? m.loss : null
+    }))
+  };
 }
 
 export class RunComparison implements Displayable {
@@ -60,31 +78,25 @@ export class RunComparison implements Displayable {
     );
   }
 
+  /**
+   * The loss curves, built by the same comparison as the runs browser's: one chart for runs
+   * of one method, one panel per run (own y scale) when methods differ.
+   */
   chart(): Chart {
-    const points = this.runs.flatMap(run =>
-      decimate(run.metrics().map(m => ({ step: m.step, epoch: m.epoch, loss: m.loss }))).map(p => ({
-        ...p,
-        run: label(run)
-      }))
-    );
-    const spec = themed({
-      title: 'Pretext-task loss by run',
-      width: 460,
-      height: 220,
-      datasets: { curves: points },
-      data: { name: 'curves' },
-      mark: { type: 'line', strokeWidth: 2, tooltip: true },
-      encoding: {
-        x: { field: 'step', type: 'quantitative', title: 'training step' },
-        y: {
-          field: 'loss',
-          type: 'quantitative',
-          title: 'loss (lower is better)',
-          scale: { zero: false }
-        },
-        color: { field: 'run', type: 'nominal', title: 'run' }
-      }
-    });
+    const curves = this.runs.map(lossCurve);
+    const problem = compareProblem(curves);
+    if (problem) {
+      throw new PretextError(
+        problem.problem,
+        problem.fix || 'Pass the ids of runs that trained at least one step.'
+      );
+    }
+    // A notebook cell is wider than the side panel: bigger overlay, two panels a row.
+    const size =
+      compareLayout(curves) === 'overlay'
+        ? { width: 460, height: 220, title: 'Pretext-task loss by run' }
+        : { width: 280, height: 120, columns: 2 };
+    const spec = themed(buildCompareSpec(curves, size));
     const summary = this.runs
       .map(
         run =>
@@ -122,7 +134,10 @@ export async function compareRuns(
   const comparison = new RunComparison(ids.map(id => store.get(id)));
   if (options.display ?? true) {
     displayBundle(comparison.toBundle());
-    displayBundle(await comparison.chart().toBundle());
+    // A run that has not trained a step has no curve; the table still shows it.
+    if (!compareProblem(comparison.runs.map(lossCurve))) {
+      displayBundle(await comparison.chart().toBundle());
+    }
   }
   return comparison;
 }
