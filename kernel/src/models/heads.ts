@@ -1,9 +1,11 @@
 /**
- * Heads that sit on top of an encoder during pretraining and are thrown away afterwards.
+ * Heads that sit on top of an encoder during pretraining and are thrown away afterwards: all
+ * of them, so methods compose them instead of building their own.
  */
 import { tf, type LayersModel } from '../backend/tf';
 import { check, checkOptionNames } from '../util/errors';
 import { deriveSeed } from '../util/random';
+import { LayerNorm } from './layers/layer-norm';
 
 export interface ProjectionHeadOptions {
   /** Hidden layer width (default: inputDim). */
@@ -62,6 +64,100 @@ export function projectionHead(inputDim: number, options: ProjectionHeadOptions 
         name: `${name}_hidden`
       }),
       tf.layers.dense({ units: output, kernelInitializer: init(1), name: `${name}_out` })
+    ]
+  });
+}
+
+/** Glorot-uniform initialiser, seeded with deriveSeed(seed, i) when a seed is given. */
+const seededInit = (seed: number | undefined, i: number) =>
+  tf.initializers.glorotUniform(seed === undefined ? {} : { seed: deriveSeed(seed, i) });
+
+export interface LinearHeadOptions {
+  /** Model name; its one layer is `${name}_out`. */
+  name: string;
+  /** Seeds the weights exactly (not derived): the same seed gives the same head. */
+  seed?: number;
+}
+
+/** One dense layer, no activation: a classifier's logits (rotation) or VIME's per-feature heads. */
+export function linearHead(
+  inputDim: number,
+  units: number,
+  options: LinearHeadOptions
+): LayersModel {
+  const { name, seed } = options;
+  return tf.sequential({
+    name,
+    layers: [
+      tf.layers.dense({
+        inputShape: [inputDim],
+        units,
+        kernelInitializer: tf.initializers.glorotUniform(seed === undefined ? {} : { seed }),
+        name: `${name}_out`
+      })
+    ]
+  });
+}
+
+export interface ReconstructionHeadOptions {
+  name: string;
+  /** Hidden width (default 256). */
+  hidden?: number;
+  /** 'sigmoid' for pixels in [0, 1], 'linear' for unbounded (standardised) readings. */
+  activation: 'sigmoid' | 'linear';
+  /** Seeds the two dense layers with deriveSeed(seed, 1) and deriveSeed(seed, 2). */
+  seed?: number;
+}
+
+/**
+ * Encoder features back to an input of `outputShape` (masked reconstruction's decoder):
+ * dense(hidden) → ReLU → dense(prod(outputShape)) → reshape.
+ */
+export function reconstructionHead(
+  inputDim: number,
+  outputShape: number[],
+  options: ReconstructionHeadOptions
+): LayersModel {
+  const { seed } = options;
+  return tf.sequential({
+    name: options.name,
+    layers: [
+      tf.layers.dense({
+        inputShape: [inputDim],
+        units: options.hidden ?? 256,
+        activation: 'relu',
+        kernelInitializer: seededInit(seed, 1)
+      }),
+      tf.layers.dense({
+        units: outputShape.reduce((a, b) => a * b, 1),
+        activation: options.activation,
+        kernelInitializer: seededInit(seed, 2)
+      }),
+      tf.layers.reshape({ targetShape: outputShape })
+    ]
+  });
+}
+
+/**
+ * BERT's token prediction head: a transform with GELU and layer norm, then one logit per
+ * vocabulary token. Seeds its dense layers with deriveSeed(seed, 1) and deriveSeed(seed, 2).
+ */
+export function tokenPredictionHead(
+  dim: number,
+  vocabSize: number,
+  options: { name: string; seed: number }
+): LayersModel {
+  return tf.sequential({
+    name: options.name,
+    layers: [
+      tf.layers.dense({
+        inputShape: [dim],
+        units: dim,
+        activation: 'gelu',
+        kernelInitializer: seededInit(options.seed, 1)
+      }),
+      new LayerNorm({ epsilon: 1e-6 }),
+      tf.layers.dense({ units: vocabSize, kernelInitializer: seededInit(options.seed, 2) })
     ]
   });
 }

@@ -3,24 +3,16 @@
  * predict the projection a slowly moving (EMA) target network gives of another view of the same
  * image. The asymmetry (predictor, no gradient into the target) is what prevents collapse.
  */
-import {
-  tf,
-  type LayersModel,
-  type Scalar,
-  type Tensor,
-  type Tensor2D,
-  type Tensor4D
-} from '../backend/tf';
+import { tf, type LayersModel, type Scalar, type Tensor2D, type Tensor4D } from '../backend/tf';
 import type { ImageAugment } from '../augment/augment';
-import { session } from '../guide/session';
+import { byolLoss } from '../losses/cosine';
 import { projectionHead } from '../models/heads';
 import { checkBatchShape, modelOutputDim } from '../models/shape';
-import { modelVariables } from '../models/variables';
-import { check, checkOptionNames } from '../util/errors';
+import { check } from '../util/errors';
 import { deriveSeed } from '../util/random';
-import { checkImageEncoder, describeAugment, namedVariables, viewAugment } from './common';
+import { checkImageEncoder, checkTaskOptions, describeAugment, viewAugment } from './common';
+import { defineTask } from './define';
 import { emaUpdate, tauAt, targetCopy } from './momentum';
-import { byolLoss } from './ssl-losses';
 import type { PretextTask } from './task';
 
 export interface ByolOptions {
@@ -48,12 +40,7 @@ const OPTION_NAMES = [
 ];
 
 export function byol(options: ByolOptions): PretextTask {
-  check(
-    typeof options === 'object' && options !== null,
-    'byol needs an options object with an encoder.',
-    'Call byol({ encoder }).'
-  );
-  checkOptionNames('byol', options, OPTION_NAMES);
+  checkTaskOptions('byol', options, OPTION_NAMES, 'byol({ encoder })');
   const { encoder, projectionDim = 64, tau = 0.99, totalSteps, seed } = options;
   checkImageEncoder('byol', encoder);
   const augment = viewAugment('byol', options.augment);
@@ -78,59 +65,39 @@ export function byol(options: ByolOptions): PretextTask {
   });
   const targetEncoder = targetCopy(encoder, `${encoder.name}_byol_target`);
   const targetProjector = targetCopy(projector, `${encoder.name}_byol_target_projector`);
-  let disposed = false;
 
-  const loss = (batch: Tensor, stepSeed: number): Scalar => {
-    check(
-      !disposed,
-      'This BYOL task has been disposed.',
-      'Create a new task with byol({ encoder }).'
-    );
-    checkBatchShape(encoder, batch);
-    const images = batch as Tensor4D;
-    const n = images.shape[0];
-    return tf.tidy(() => {
-      const views = tf.concat(
-        [augment(images, deriveSeed(stepSeed, 1)), augment(images, deriveSeed(stepSeed, 2))],
-        0
-      );
-      const online = predictor.apply(
-        projector.apply(encoder.apply(views, { training: true }), { training: true }),
-        { training: true }
-      ) as Tensor2D;
-      // The target's weights are not optimised, so no gradient reaches them.
-      const target = targetProjector.apply(targetEncoder.apply(views)) as Tensor2D;
-      const [p1, p2] = [tf.slice(online, [0, 0], [n, -1]), tf.slice(online, [n, 0], [n, -1])];
-      const [z1, z2] = [tf.slice(target, [0, 0], [n, -1]), tf.slice(target, [n, 0], [n, -1])];
-      return tf.add(byolLoss(p1, z2), byolLoss(p2, z1)) as Scalar;
-    });
-  };
-
-  session.recordTask('byol');
-  return {
+  return defineTask({
     method: 'byol',
+    label: 'BYOL',
     encoder,
-    trainableVariables: () => [
-      ...modelVariables(encoder),
-      ...modelVariables(projector),
-      ...modelVariables(predictor)
-    ],
-    loss,
+    heads: { projector, predictor },
+    targets: { target_encoder: targetEncoder, target_projector: targetProjector },
+    loss: (batch, stepSeed) => {
+      checkBatchShape(encoder, batch);
+      const images = batch as Tensor4D;
+      const n = images.shape[0];
+      return tf.tidy(() => {
+        const views = tf.concat(
+          [augment(images, deriveSeed(stepSeed, 1)), augment(images, deriveSeed(stepSeed, 2))],
+          0
+        );
+        const online = predictor.apply(
+          projector.apply(encoder.apply(views, { training: true }), { training: true }),
+          { training: true }
+        ) as Tensor2D;
+        // The target's weights are not optimised, so no gradient reaches them.
+        const target = targetProjector.apply(targetEncoder.apply(views)) as Tensor2D;
+        const [p1, p2] = [tf.slice(online, [0, 0], [n, -1]), tf.slice(online, [n, 0], [n, -1])];
+        const [z1, z2] = [tf.slice(target, [0, 0], [n, -1]), tf.slice(target, [n, 0], [n, -1])];
+        return tf.add(byolLoss(p1, z2), byolLoss(p2, z1)) as Scalar;
+      });
+    },
     afterStep: step => {
       const momentum = tauAt(tau, step, totalSteps);
       emaUpdate(targetEncoder, encoder, momentum);
       emaUpdate(targetProjector, projector, momentum);
     },
-    stateVariables: () =>
-      namedVariables({
-        encoder,
-        projector,
-        predictor,
-        target_encoder: targetEncoder,
-        target_projector: targetProjector
-      }),
-    config: () => ({
-      method: 'byol',
+    config: {
       tau,
       totalSteps: totalSteps ?? null,
       featureDim,
@@ -138,11 +105,6 @@ export function byol(options: ByolOptions): PretextTask {
       projectionDim,
       encoder: encoder.name,
       augment: describeAugment(augment)
-    }),
-    dispose: () => {
-      if (disposed) return;
-      disposed = true;
-      for (const model of [projector, predictor, targetEncoder, targetProjector]) model.dispose();
     }
-  };
+  });
 }

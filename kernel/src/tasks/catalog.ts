@@ -231,3 +231,37 @@ export const METHODS: readonly MethodInfo[] = [
     snippet: tabularSnippet('vime')
   }
 ];
+
+/**
+ * Recipes: methods composed from existing parts rather than named in createTask. Each snippet
+ * is a notebook cell type-checked against the public API like the methods' snippets.
+ */
+export interface Recipe {
+  name: string;
+  summary: string;
+  snippet: string;
+}
+
+export const RECIPES: readonly Recipe[] = [
+  {
+    name: 'swap-the-loss',
+    summary:
+      "Swap the loss, keep the rest: SimCLR's views, encoder and projection head trained with VICReg's loss instead of NT-Xent. Any loss on two [batch, dim] embeddings fits (px.ntXentLoss, px.vicregLoss, px.barlowTwinsLoss, px.byolLoss).",
+    snippet: [
+      "import * as px from 'pretext';",
+      '',
+      'const mnist = px.loadMnist({ perClass: 100 });',
+      'const split = px.splitForSsl(mnist, { seed: 0 });',
+      'const encoder = px.convEncoder({ inputShape: [28, 28, 1], seed: 1 });',
+      'const task = px.jointEmbeddingTask({',
+      "  method: 'simclr-vicreg',",
+      '  encoder: encoder,',
+      '  augment: px.simclrAugment(),',
+      '  head: px.projectionHead(px.modelOutputDim(encoder), { output: 64, seed: 0 }),',
+      '  loss: (z1, z2) => px.vicregLoss(z1, z2)',
+      '});',
+      'await px.train(task, split.unlabeled, { epochs: {{epochs}}, batchSize: {{batchSize}} });',
+      "await px.evaluate({ 'simclr-vicreg': encoder }, split);"
+    ].join('\n')
+  }
+];

@@ -4,17 +4,52 @@ import { describeAugment, type ImageAugment, type InputAugment } from '../augmen
 import { simclrAugment } from '../augment/compose';
 import { seriesAugment } from '../augment/series';
 import { modelInputShape } from '../models/shape';
-import { check } from '../util/errors';
+import { check, PretextError } from '../util/errors';
+import { closestNames } from '../util/names';
 
-/** The encoder must be a tf.LayersModel (of any input shape). */
-export function checkEncoder(method: string, encoder: unknown): asserts encoder is LayersModel {
+/**
+ * A task's options object: an object, with no name outside `known` (an unknown one is
+ * reported with the closest known name, so a typo never passes silently). `call` is the
+ * example the error shows, e.g. 'simclr({ encoder })'.
+ */
+export function checkTaskOptions(
+  what: string,
+  options: unknown,
+  known: readonly string[],
+  call: string
+): void {
+  check(
+    typeof options === 'object' && options !== null,
+    `${what} needs an options object with at least an encoder.`,
+    `Call ${call}.`
+  );
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name)) {
+      const [closest] = closestNames(name, known);
+      throw new PretextError(
+        `Unknown option '${name}' for ${what}.`,
+        `Did you mean '${closest}'? Use one of: ${known.join(', ')}.`
+      );
+    }
+  }
+}
+
+/**
+ * The encoder must be a tf.LayersModel (of any input shape); `example` is the encoder the fix
+ * suggests for this method's data.
+ */
+export function checkEncoder(
+  method: string,
+  encoder: unknown,
+  example = 'convEncoder({ inputShape: [28, 28, 1] })'
+): asserts encoder is LayersModel {
   check(
     encoder !== null &&
       typeof encoder === 'object' &&
       Array.isArray((encoder as LayersModel).inputs) &&
       typeof (encoder as LayersModel).apply === 'function',
     `${method}: encoder is not a tf.LayersModel.`,
-    `Pass a model, e.g. ${method}({ encoder: convEncoder({ inputShape: [28, 28, 1] }) }).`
+    `Pass a model, e.g. ${method}({ encoder: ${example} }).`
   );
 }
 

@@ -3,14 +3,12 @@
  * and reconstruct the whole image from the encoder's features. The loss counts only the hidden
  * pixels, so copying the visible ones earns nothing; the encoder must model image structure.
  */
-import { tf, type LayersModel, type Scalar, type Tensor, type Tensor4D } from '../backend/tf';
-import { session } from '../guide/session';
+import { tf, type LayersModel, type Tensor4D } from '../backend/tf';
+import { reconstructionHead } from '../models/heads';
 import { checkBatchShape, modelInputShape, modelOutputDim } from '../models/shape';
-import { modelVariables } from '../models/variables';
-import { check, checkOptionNames } from '../util/errors';
-import { deriveSeed } from '../util/random';
-import { checkImageEncoder, namedVariables } from './common';
-import { maskedMse } from './losses';
+import { check } from '../util/errors';
+import { checkImageEncoder, checkTaskOptions } from './common';
+import { maskedReconstructionTask } from './masked-reconstruction';
 import type { PretextTask } from './task';
 
 export interface MaskedImageOptions {
@@ -54,18 +52,12 @@ export interface MaskedImageTask extends PretextTask {
 }
 
 export function maskedImage(options: MaskedImageOptions): MaskedImageTask {
-  check(
-    typeof options === 'object' && options !== null,
-    'maskedImage needs an options object with an encoder.',
-    'Call maskedImage({ encoder }).'
+  checkTaskOptions(
+    'maskedImage',
+    options,
+    ['encoder', 'patchSize', 'maskRatio', 'decoderHidden', 'seed'],
+    'maskedImage({ encoder })'
   );
-  checkOptionNames('maskedImage', options, [
-    'encoder',
-    'patchSize',
-    'maskRatio',
-    'decoderHidden',
-    'seed'
-  ]);
   const { encoder, patchSize = 4, maskRatio = 0.5, decoderHidden = 256, seed } = options;
   checkImageEncoder('maskedImage', encoder);
   const [height, width, channels] = modelInputShape(encoder) as number[];
@@ -82,71 +74,21 @@ export function maskedImage(options: MaskedImageOptions): MaskedImageTask {
     `maskedImage: maskRatio must be between 0 and 1, got ${String(maskRatio)}.`,
     'Use e.g. maskRatio: 0.5.'
   );
-  const init = (i: number) =>
-    tf.initializers.glorotUniform(seed === undefined ? {} : { seed: deriveSeed(seed, i) });
   // A small dense decoder from the feature vector back to pixels, in [0, 1].
-  const decoder = tf.sequential({
+  const decoder = reconstructionHead(modelOutputDim(encoder), [height, width, channels], {
     name: `${encoder.name}_mim_decoder`,
-    layers: [
-      tf.layers.dense({
-        inputShape: [modelOutputDim(encoder)],
-        units: decoderHidden,
-        activation: 'relu',
-        kernelInitializer: init(1)
-      }),
-      tf.layers.dense({
-        units: height * width * channels,
-        activation: 'sigmoid',
-        kernelInitializer: init(2)
-      }),
-      tf.layers.reshape({ targetShape: [height, width, channels] })
-    ]
+    hidden: decoderHidden,
+    activation: 'sigmoid',
+    seed
   });
-  let disposed = false;
-
-  const loss = (batch: Tensor, stepSeed: number): Scalar => {
-    check(
-      !disposed,
-      'This masked-image task has been disposed.',
-      'Create a new task with maskedImage({ encoder }).'
-    );
-    checkBatchShape(encoder, batch);
-    const images = batch as Tensor4D;
-    return tf.tidy(() => {
-      const mask = patchMask(
-        images.shape[0],
-        height,
-        width,
-        patchSize,
-        maskRatio,
-        deriveSeed(stepSeed, 1)
-      );
-      const visible = tf.mul(images, tf.sub(1, mask));
-      const reconstruction = decoder.apply(encoder.apply(visible, { training: true }), {
-        training: true
-      }) as Tensor4D;
-      return maskedMse(reconstruction, images, mask);
-    });
-  };
-
-  session.recordTask('masked-image');
-  return {
+  return maskedReconstructionTask({
     method: 'masked-image',
+    rebuild: 'maskedImage({ encoder })',
     encoder,
     decoder,
-    trainableVariables: () => [...modelVariables(encoder), ...modelVariables(decoder)],
-    loss,
-    stateVariables: () => namedVariables({ encoder, decoder }),
-    config: () => ({
-      method: 'masked-image',
-      patchSize,
-      maskRatio,
-      decoderHidden,
-      encoder: encoder.name
-    }),
-    dispose: () => {
-      if (!disposed) decoder.dispose();
-      disposed = true;
-    }
-  };
+    checkBatch: batch => checkBatchShape(encoder, batch),
+    mask: (batch, seed) => patchMask(batch.shape[0], height, width, patchSize, maskRatio, seed),
+    config: { patchSize, maskRatio, decoderHidden, encoder: encoder.name },
+    fields: { decoder }
+  });
 }

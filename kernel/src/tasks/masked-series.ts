@@ -5,14 +5,12 @@
  * the encoder has to model how the channels evolve and relate (as in TST, Zerveas et al. 2021,
  * which hides spans rather than single steps because neighbouring steps give single ones away).
  */
-import { tf, type LayersModel, type Scalar, type Tensor, type Tensor3D } from '../backend/tf';
-import { session } from '../guide/session';
+import { tf, type LayersModel, type Tensor3D } from '../backend/tf';
+import { reconstructionHead } from '../models/heads';
 import { checkBatchShape, modelInputShape, modelOutputDim } from '../models/shape';
-import { modelVariables } from '../models/variables';
-import { check, checkOptionNames } from '../util/errors';
-import { deriveSeed } from '../util/random';
-import { checkEncoder, namedVariables } from './common';
-import { maskedMse } from './losses';
+import { check } from '../util/errors';
+import { checkEncoder, checkTaskOptions } from './common';
+import { maskedReconstructionTask } from './masked-reconstruction';
 import type { PretextTask } from './task';
 
 export interface MaskedSeriesOptions {
@@ -55,7 +53,7 @@ export function spanMask(
 }
 
 // The loss is shared with masked-image; re-exported where series users look for it.
-export { maskedMse } from './losses';
+export { maskedMse } from '../losses/masked-mse';
 
 export interface MaskedSeriesTask extends PretextTask {
   /** Features back to a window; discarded after pretraining. */
@@ -64,12 +62,12 @@ export interface MaskedSeriesTask extends PretextTask {
 
 export function maskedSeries(options: MaskedSeriesOptions): MaskedSeriesTask {
   const what = 'maskedSeries';
-  check(
-    typeof options === 'object' && options !== null,
-    `${what} needs an options object with an encoder.`,
-    'Call maskedSeries({ encoder: conv1dEncoder({ inputShape: [64, 3] }) }).'
+  checkTaskOptions(
+    what,
+    options,
+    ['encoder', 'spanLength', 'maskRatio', 'decoderHidden', 'seed'],
+    'maskedSeries({ encoder: conv1dEncoder({ inputShape: [64, 3] }) })'
   );
-  checkOptionNames(what, options, ['encoder', 'spanLength', 'maskRatio', 'decoderHidden', 'seed']);
   const { encoder, spanLength = 8, maskRatio = 0.3, decoderHidden = 256, seed } = options;
   checkEncoder(what, encoder);
   const shape = modelInputShape(encoder);
@@ -94,67 +92,22 @@ export function maskedSeries(options: MaskedSeriesOptions): MaskedSeriesTask {
     `${what}: decoderHidden must be a positive integer, got ${String(decoderHidden)}.`,
     'Use e.g. decoderHidden: 256.'
   );
-  const init = (i: number) =>
-    tf.initializers.glorotUniform(seed === undefined ? {} : { seed: deriveSeed(seed, i) });
   // Standardised readings are unbounded, so the output layer is linear (no sigmoid).
-  const decoder = tf.sequential({
+  const decoder = reconstructionHead(modelOutputDim(encoder), [steps, channels], {
     name: `${encoder.name}_msm_decoder`,
-    layers: [
-      tf.layers.dense({
-        inputShape: [modelOutputDim(encoder)],
-        units: decoderHidden,
-        activation: 'relu',
-        kernelInitializer: init(1)
-      }),
-      tf.layers.dense({ units: steps * channels, kernelInitializer: init(2) }),
-      tf.layers.reshape({ targetShape: [steps, channels] })
-    ]
+    hidden: decoderHidden,
+    activation: 'linear',
+    seed
   });
-  let disposed = false;
-
-  const loss = (batch: Tensor, stepSeed: number): Scalar => {
-    check(
-      !disposed,
-      'This masked-series task has been disposed.',
-      'Create a new task with maskedSeries({ encoder }).'
-    );
-    checkBatchShape(encoder, batch, 'Windows');
-    const windows = batch as Tensor3D;
-    return tf.tidy(() => {
-      const mask = spanMask(
-        windows.shape[0],
-        steps,
-        spanLength,
-        maskRatio,
-        deriveSeed(stepSeed, 1)
-      );
-      // Hidden steps read 0: the mean of standardised data, so they carry no information.
-      const visible = tf.mul(windows, tf.sub(1, mask));
-      const reconstruction = decoder.apply(encoder.apply(visible, { training: true }), {
-        training: true
-      }) as Tensor3D;
-      return maskedMse(reconstruction, windows, mask);
-    });
-  };
-
-  session.recordTask('masked-series');
-  return {
+  return maskedReconstructionTask({
     method: 'masked-series',
+    rebuild: 'maskedSeries({ encoder })',
     encoder,
     decoder,
-    trainableVariables: () => [...modelVariables(encoder), ...modelVariables(decoder)],
-    loss,
-    stateVariables: () => namedVariables({ encoder, decoder }),
-    config: () => ({
-      method: 'masked-series',
-      spanLength,
-      maskRatio,
-      decoderHidden,
-      encoder: encoder.name
-    }),
-    dispose: () => {
-      if (!disposed) decoder.dispose();
-      disposed = true;
-    }
-  };
+    checkBatch: batch => checkBatchShape(encoder, batch, 'Windows'),
+    // Hidden steps read 0: the mean of standardised data, so they carry no information.
+    mask: (batch, seed) => spanMask(batch.shape[0], steps, spanLength, maskRatio, seed),
+    config: { spanLength, maskRatio, decoderHidden, encoder: encoder.name },
+    fields: { decoder }
+  });
 }

@@ -4,28 +4,24 @@
  * which, so its token states, and the pooled text embedding built from them, learn what texts
  * are about without a single label. The loss counts only the chosen positions.
  */
-import {
-  tf,
-  type LayersModel,
-  type Scalar,
-  type Tensor,
-  type Tensor2D,
-  type Tensor3D
-} from '../backend/tf';
+import { tf, type LayersModel, type Tensor, type Tensor2D, type Tensor3D } from '../backend/tf';
 import { maskTokenIds } from '../augment/token-mask';
-import { session } from '../guide/session';
-import { LayerNorm } from '../models/layers/layer-norm';
-import { modelVariables } from '../models/variables';
+import { mlmLoss } from '../losses/token-cross-entropy';
+import { tokenPredictionHead } from '../models/heads';
 import {
   isTransformerEncoder,
   tokenStatesModel,
   transformerShape
 } from '../models/transformer-encoder';
 import { MASK_ID, NUM_SPECIAL, WordPieceTokenizer } from '../text/tokenizer';
-import { check, checkOptionNames, PretextError } from '../util/errors';
+import { check, PretextError } from '../util/errors';
 import { deriveSeed } from '../util/random';
-import { namedVariables } from './common';
+import { checkTaskOptions } from './common';
+import { defineTask } from './define';
 import type { PretextTask } from './task';
+
+// The loss lives in losses/; re-exported where MLM users look for it.
+export { mlmLoss };
 
 export interface MlmOptions {
   /** A transformerEncoder(); its pooled output is the representation being learned. */
@@ -40,21 +36,6 @@ export interface MlmOptions {
   seed?: number;
 }
 
-/**
- * Mean cross-entropy of `logits` [..., vocab] against `targets` [...] (int32) over the
- * positions where `weights` is 1 (all positions when absent). Positions with weight 0 do not
- * count at all: neither in the sum nor in the count.
- */
-export function mlmLoss(logits: Tensor, targets: Tensor, weights?: Tensor): Scalar {
-  return tf.tidy(() => {
-    const vocab = logits.shape[logits.rank - 1];
-    const logp = tf.logSoftmax(logits);
-    const nll = tf.neg(tf.sum(tf.mul(tf.oneHot(targets.toInt(), vocab), logp), -1));
-    if (!weights) return tf.mean(nll) as Scalar;
-    return tf.div(tf.sum(tf.mul(nll, weights)), tf.maximum(tf.sum(weights), 1e-9)) as Scalar;
-  });
-}
-
 export interface MlmTask extends PretextTask {
   /** Token states → vocabulary logits; discarded after pretraining. */
   readonly head: LayersModel;
@@ -63,12 +44,12 @@ export interface MlmTask extends PretextTask {
 }
 
 export function mlm(options: MlmOptions): MlmTask {
-  check(
-    typeof options === 'object' && options !== null,
-    'mlm needs an options object with an encoder.',
-    'Call mlm({ encoder: transformerEncoder({ vocabSize: tokenizer.vocabSize }), tokenizer: tokenizer }).'
+  checkTaskOptions(
+    'mlm',
+    options,
+    ['encoder', 'tokenizer', 'vocabSize', 'maskRate', 'seed'],
+    'mlm({ encoder: transformerEncoder({ vocabSize: tokenizer.vocabSize }), tokenizer: tokenizer })'
   );
-  checkOptionNames('mlm', options, ['encoder', 'tokenizer', 'vocabSize', 'maskRate', 'seed']);
   const { encoder, tokenizer, maskRate = 0.15, seed = 0 } = options;
   check(
     isTransformerEncoder(encoder),
@@ -93,29 +74,13 @@ export function mlm(options: MlmOptions): MlmTask {
     'Use e.g. maskRate: 0.15.'
   );
   const tokenModel = tokenStatesModel(encoder);
-  const init = (i: number) => tf.initializers.glorotUniform({ seed: deriveSeed(seed, i) });
   // BERT's prediction head: a transform with layer norm, then one logit per vocabulary token.
-  const head = tf.sequential({
+  const head = tokenPredictionHead(shape.dim, vocabSize, {
     name: `${encoder.name}_mlm_head`,
-    layers: [
-      tf.layers.dense({
-        inputShape: [shape.dim],
-        units: shape.dim,
-        activation: 'gelu',
-        kernelInitializer: init(1)
-      }),
-      new LayerNorm({ epsilon: 1e-6 }),
-      tf.layers.dense({ units: vocabSize, kernelInitializer: init(2) })
-    ]
+    seed
   });
-  let disposed = false;
 
-  const loss = (batch: Tensor, stepSeed: number): Scalar => {
-    check(
-      !disposed,
-      'This mlm task has been disposed.',
-      'Create a new task with mlm({ encoder }).'
-    );
+  const loss = (batch: Tensor, stepSeed: number) => {
     check(
       batch instanceof tf.Tensor && batch.rank === 2 && batch.dtype === 'int32',
       `mlm: batches must be int32 token ids [batch, ${shape.maxLength}], got ${batch instanceof tf.Tensor ? `${batch.dtype} [${batch.shape.join(', ')}]` : typeof batch}.`,
@@ -158,28 +123,15 @@ export function mlm(options: MlmOptions): MlmTask {
     });
   };
 
-  session.recordTask('mlm');
-  return {
+  return defineTask({
     method: 'mlm',
     encoder,
-    head,
-    tokenModel,
-    trainableVariables: () => [...modelVariables(encoder), ...modelVariables(head)],
+    // tokenModel shares the encoder's layers: it is not a head (disposing it would free them).
+    heads: { head },
     loss,
-    stateVariables: () => namedVariables({ encoder, head }),
-    config: () => ({
-      method: 'mlm',
-      maskRate,
-      vocabSize,
-      maxLength: shape.maxLength,
-      encoder: encoder.name
-    }),
-    dispose: () => {
-      // tokenModel shares the encoder's layers: disposing it would free the encoder's weights.
-      if (!disposed) head.dispose();
-      disposed = true;
-    }
-  };
+    config: { maskRate, vocabSize, maxLength: shape.maxLength, encoder: encoder.name },
+    fields: { head, tokenModel }
+  });
 }
 
 export interface FilledBlank {

@@ -11,26 +11,21 @@
  * are computed in loss() of step t with the key networks as updated after step t-1: the same
  * order as the paper (update the key encoder, then encode the keys), shifted by one call.
  */
-import {
-  tf,
-  type LayersModel,
-  type Scalar,
-  type Tensor,
-  type Tensor2D,
-  type Tensor4D,
-  type Variable
-} from '../backend/tf';
+import { tf, type LayersModel, type Tensor2D, type Tensor4D, type Variable } from '../backend/tf';
 import type { ImageAugment } from '../augment/augment';
 import { l2Normalize } from '../eval/embed';
-import { session } from '../guide/session';
+import { mocoLoss } from '../losses/nt-xent';
 import { projectionHead } from '../models/heads';
 import { checkBatchShape, modelOutputDim } from '../models/shape';
-import { modelVariables } from '../models/variables';
-import { check, checkOptionNames, checkPositive } from '../util/errors';
+import { check, checkPositive } from '../util/errors';
 import { deriveSeed } from '../util/random';
-import { checkImageEncoder, describeAugment, namedVariables, viewAugment } from './common';
+import { checkImageEncoder, checkTaskOptions, describeAugment, viewAugment } from './common';
+import { defineTask } from './define';
 import { emaUpdate, targetCopy } from './momentum';
 import type { PretextTask } from './task';
+
+// The loss lives with NT-Xent (it is NT-Xent with a queue); re-exported where MoCo users look.
+export { mocoLoss };
 
 export interface MocoOptions {
   /** The query encoder being trained; stays with the caller (dispose() leaves it alone). */
@@ -95,57 +90,16 @@ const OPTION_NAMES = [
   'seed'
 ];
 
-/**
- * MoCo's InfoNCE loss. q and k are [N, D] (normalised here); `negatives` is [K, D] of already
- * normalised keys, of which only the first `filled` rows count (default all K). Each query does
- * a (1 + filled)-way classification of its positive key against the negatives:
- * mean_i [ -q_i.k_i / T + log( exp(q_i.k_i / T) + sum_{j < filled} exp(q_i.n_j / T) ) ].
- * No gradient flows into k or the negatives when they come from variables outside the
- * optimiser's list (MoCo's key networks and queue), which is MoCo's stop-gradient.
- */
-export function mocoLoss(
-  q: Tensor2D,
-  k: Tensor2D,
-  negatives: Tensor2D,
-  temperature: number,
-  filled?: number | Tensor
-): Scalar {
-  checkPositive('MoCo temperature', temperature);
-  check(
-    [q, k, negatives].every(t => t instanceof tf.Tensor && t.rank === 2) &&
-      q.shape.join() === k.shape.join() &&
-      negatives.shape[1] === q.shape[1],
-    `mocoLoss: queries and keys must be [batch, dim] of one shape and the queue [size, dim] of the same dim, got [${q.shape.join(', ')}], [${k.shape.join(', ')}] and [${negatives.shape.join(', ')}].`,
-    'Pass the projections of the two views and the queue of the same projection head.'
-  );
-  const size = negatives.shape[0];
-  return tf.tidy(() => {
-    const qn = l2Normalize(q);
-    const kn = l2Normalize(k);
-    const positive = tf.sum(tf.mul(qn, kn), 1, true);
-    let negative = tf.matMul(qn, negatives, false, true);
-    if (filled !== undefined) {
-      // Empty slots get -1e9: exp(-1e9 / T) is exactly 0 in float32, so they drop out.
-      const slots = tf.range(0, size, 1, 'int32');
-      const empty = tf.cast(tf.logicalNot(tf.less(slots, tf.cast(filled, 'int32'))), 'float32');
-      negative = tf.sub(negative, tf.mul(tf.expandDims(empty, 0), 1e9));
-    }
-    const logits = tf.div(tf.concat([positive, negative], 1), temperature);
-    const positiveLogit = tf.div(tf.squeeze(positive, [1]), temperature);
-    return tf.mean(tf.sub(tf.logSumExp(logits, 1), positiveLogit)) as Scalar;
-  });
-}
-
 const isPositiveInt = (v: unknown): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v > 0;
 
 export function moco(options: MocoOptions): MocoTask {
-  check(
-    typeof options === 'object' && options !== null,
-    'moco needs an options object with at least an encoder.',
-    'Call moco({ encoder: convEncoder({ inputShape: [28, 28, 1] }) }).'
+  checkTaskOptions(
+    'moco',
+    options,
+    OPTION_NAMES,
+    'moco({ encoder: convEncoder({ inputShape: [28, 28, 1] }) })'
   );
-  checkOptionNames('moco', options, OPTION_NAMES);
   const { encoder, seed } = options;
   checkImageEncoder('moco', encoder);
   const featureDim = modelOutputDim(encoder);
@@ -188,14 +142,8 @@ export function moco(options: MocoOptions): MocoTask {
   const filled = tf.variable(tf.scalar(0, 'int32'), false);
   /** Keys of the last loss() call, waiting for afterStep() to push them. */
   let pending: Tensor2D | undefined;
-  let disposed = false;
 
-  const loss = (batch: Tensor, stepSeed: number): Scalar => {
-    check(
-      !disposed,
-      'This MoCo task has been disposed (its heads and queue are gone).',
-      'Create a new task with moco({ encoder }) to keep training the same encoder.'
-    );
+  const loss = (batch: Tensor4D, stepSeed: number) => {
     checkBatchShape(encoder, batch);
     const n = batch.shape[0];
     check(
@@ -203,10 +151,9 @@ export function moco(options: MocoOptions): MocoTask {
       `moco: the batch has ${n} images but the queue holds only ${queueSize}; a step's keys must fit in the queue.`,
       `Use batchSize ${queueSize} or less, or pass queueSize: ${Math.max(n, 4096)}.`
     );
-    const images = batch as Tensor4D;
     return tf.tidy(() => {
-      const queryView = augment(images, deriveSeed(stepSeed, 1));
-      const keyView = augment(images, deriveSeed(stepSeed, 2));
+      const queryView = augment(batch, deriveSeed(stepSeed, 1));
+      const keyView = augment(batch, deriveSeed(stepSeed, 2));
       const q = head.apply(encoder.apply(queryView, { training: true }), {
         training: true
       }) as Tensor2D;
@@ -216,7 +163,7 @@ export function moco(options: MocoOptions): MocoTask {
       const k = l2Normalize(keyHead.apply(keyEncoder.apply(keyView)) as Tensor2D);
       pending?.dispose();
       pending = tf.keep(k);
-      return mocoLoss(q, k, queue as Tensor as Tensor2D, temperature, filled);
+      return mocoLoss(q, k, queue as unknown as Tensor2D, temperature, filled);
     });
   };
 
@@ -239,22 +186,15 @@ export function moco(options: MocoOptions): MocoTask {
     filled.assign(tf.scalar(Math.min(queueSize, filled.dataSync()[0] + n), 'int32'));
   };
 
-  session.recordTask('moco');
-  return {
+  return defineTask({
     method: 'moco',
+    label: 'MoCo',
     encoder,
-    head,
-    keyEncoder,
-    keyHead,
-    queue,
-    queueSize,
-    temperature,
-    momentum,
-    augment,
-    trainableVariables: () => [...modelVariables(encoder), ...modelVariables(head)],
-    loss,
+    heads: { head },
+    targets: { key_encoder: keyEncoder, key_head: keyHead },
+    buffers: { queue, queue_pointer: pointer, queue_filled: filled },
+    loss: (batch, stepSeed) => loss(batch as Tensor4D, stepSeed),
     afterStep: () => {
-      check(!disposed, 'This MoCo task has been disposed.', 'Create a new task with moco().');
       emaUpdate(keyEncoder, encoder, momentum);
       emaUpdate(keyHead, head, momentum);
       if (pending === undefined) return;
@@ -263,15 +203,7 @@ export function moco(options: MocoOptions): MocoTask {
       tf.tidy(() => push(keys));
       keys.dispose();
     },
-    queueState: () => ({ pointer: pointer.dataSync()[0], filled: filled.dataSync()[0] }),
-    stateVariables: () => ({
-      ...namedVariables({ encoder, head, key_encoder: keyEncoder, key_head: keyHead }),
-      queue,
-      queue_pointer: pointer,
-      queue_filled: filled
-    }),
-    config: () => ({
-      method: 'moco',
+    config: {
       queueSize,
       temperature,
       momentum,
@@ -280,14 +212,21 @@ export function moco(options: MocoOptions): MocoTask {
       projectionDim,
       encoder: encoder.name,
       augment: describeAugment(augment)
-    }),
-    dispose: () => {
-      if (disposed) return;
-      disposed = true;
+    },
+    onDispose: () => {
       pending?.dispose();
       pending = undefined;
-      for (const model of [head, keyEncoder, keyHead]) model.dispose();
-      tf.dispose([queue, pointer, filled]);
+    },
+    fields: {
+      head,
+      keyEncoder,
+      keyHead,
+      queue,
+      queueSize,
+      temperature,
+      momentum,
+      augment,
+      queueState: () => ({ pointer: pointer.dataSync()[0], filled: filled.dataSync()[0] })
     }
-  };
+  });
 }

@@ -3,20 +3,14 @@
  * train a 4-way classifier to tell which. The classic sanity baseline: cheap, no augmentation
  * tuning, and it learns shape cues; weaker than contrastive methods on most data.
  */
-import {
-  tf,
-  type LayersModel,
-  type Scalar,
-  type Tensor,
-  type Tensor2D,
-  type Tensor4D
-} from '../backend/tf';
-import { session } from '../guide/session';
+import { tf, type LayersModel, type Tensor2D, type Tensor4D } from '../backend/tf';
+import { rotationLoss } from '../losses/rotation';
+import { linearHead } from '../models/heads';
 import { checkBatchShape, modelInputShape, modelOutputDim } from '../models/shape';
-import { modelVariables } from '../models/variables';
-import { check, checkOptionNames } from '../util/errors';
+import { check } from '../util/errors';
 import { deriveSeed } from '../util/random';
-import { checkImageEncoder, namedVariables } from './common';
+import { checkImageEncoder, checkTaskOptions } from './common';
+import { defineTask } from './define';
 import type { PretextTask } from './task';
 
 /** Rotates a batch [B, H, W, C] by k * 90 degrees counter-clockwise (square images). */
@@ -34,12 +28,7 @@ export interface RotationOptions {
 }
 
 export function rotation(options: RotationOptions): PretextTask {
-  check(
-    typeof options === 'object' && options !== null,
-    'rotation needs an options object with an encoder.',
-    'Call rotation({ encoder }).'
-  );
-  checkOptionNames('rotation', options, ['encoder', 'seed']);
+  checkTaskOptions('rotation', options, ['encoder', 'seed'], 'rotation({ encoder })');
   const { encoder, seed } = options;
   checkImageEncoder('rotation', encoder);
   const [h, w] = modelInputShape(encoder);
@@ -49,59 +38,28 @@ export function rotation(options: RotationOptions): PretextTask {
     'Crop or resize the images to a square, or pick another pretext task.'
   );
   const featureDim = modelOutputDim(encoder);
-  const classifier = tf.sequential({
+  const classifier = linearHead(featureDim, 4, {
     name: `${encoder.name}_rotation_head`,
-    layers: [
-      tf.layers.dense({
-        inputShape: [featureDim],
-        units: 4,
-        kernelInitializer: tf.initializers.glorotUniform(
-          seed === undefined ? {} : { seed: deriveSeed(seed, 4) }
-        )
-      })
-    ]
+    seed: seed === undefined ? undefined : deriveSeed(seed, 4)
   });
-  let disposed = false;
-
-  const loss = (batch: Tensor): Scalar => {
-    check(
-      !disposed,
-      'This rotation task has been disposed.',
-      'Create a new task with rotation({ encoder }).'
-    );
-    checkBatchShape(encoder, batch);
-    const images = batch as Tensor4D;
-    const n = images.shape[0];
-    return tf.tidy(() => {
-      const rotated = tf.concat(
-        [0, 1, 2, 3].map(k => rotate90(images, k)),
-        0
-      );
-      const labels = tf.oneHot(
-        tf.tensor1d(
-          Int32Array.from({ length: 4 * n }, (_, i) => Math.floor(i / n)),
-          'int32'
-        ),
-        4
-      );
-      const logits = classifier.apply(encoder.apply(rotated, { training: true }), {
-        training: true
-      }) as Tensor2D;
-      return tf.losses.softmaxCrossEntropy(labels, logits) as Scalar;
-    });
-  };
-
-  session.recordTask('rotation');
-  return {
+  return defineTask({
     method: 'rotation',
     encoder,
-    trainableVariables: () => [...modelVariables(encoder), ...modelVariables(classifier)],
-    loss,
-    stateVariables: () => namedVariables({ encoder, classifier }),
-    config: () => ({ method: 'rotation', classes: 4, featureDim, encoder: encoder.name }),
-    dispose: () => {
-      if (!disposed) classifier.dispose();
-      disposed = true;
-    }
-  };
+    heads: { classifier },
+    loss: batch => {
+      checkBatchShape(encoder, batch);
+      const images = batch as Tensor4D;
+      return tf.tidy(() => {
+        const rotated = tf.concat(
+          [0, 1, 2, 3].map(k => rotate90(images, k)),
+          0
+        );
+        const logits = classifier.apply(encoder.apply(rotated, { training: true }), {
+          training: true
+        }) as Tensor2D;
+        return rotationLoss(logits);
+      });
+    },
+    config: { classes: 4, featureDim, encoder: encoder.name }
+  });
 }

@@ -5,19 +5,19 @@
  * its own corrupted copy among the batch (NT-Xent). It needs no hand-made augmentations, only
  * the data's own marginals.
  */
-import { tf, type LayersModel, type Scalar, type Tensor, type Tensor2D } from '../backend/tf';
+import type { LayersModel, Tensor2D } from '../backend/tf';
 import {
   checkGroups,
   featureCorruption,
   type FeatureCorruption
 } from '../augment/feature-corruption';
-import { session } from '../guide/session';
+import { ntXentLoss } from '../losses/nt-xent';
 import { projectionHead } from '../models/heads';
 import { modelInputShape, modelOutputDim } from '../models/shape';
-import { modelVariables } from '../models/variables';
-import { check, checkOptionNames, checkPositive } from '../util/errors';
+import { checkPositive } from '../util/errors';
 import { deriveSeed } from '../util/random';
-import { ntXentLoss } from './losses';
+import { checkTaskOptions } from './common';
+import { jointEmbeddingTask } from './joint-embedding';
 import { checkRows, checkTabularEncoder } from './tabular';
 import type { PretextTask } from './task';
 
@@ -66,12 +66,12 @@ const OPTION_NAMES = [
 ];
 
 export function scarf(options: ScarfOptions): ScarfTask {
-  check(
-    typeof options === 'object' && options !== null,
-    'scarf needs an options object with at least an encoder.',
-    'Call scarf({ encoder: mlpEncoder({ inputDim: data.inputs.shape[1], hidden: [128, 128] }) }).'
+  checkTaskOptions(
+    'scarf',
+    options,
+    OPTION_NAMES,
+    'scarf({ encoder: mlpEncoder({ inputDim: data.inputs.shape[1], hidden: [128, 128] }) })'
   );
-  checkOptionNames('scarf', options, OPTION_NAMES);
   const { encoder } = options;
   checkTabularEncoder('scarf', encoder);
   const [inputDim] = modelInputShape(encoder);
@@ -93,37 +93,17 @@ export function scarf(options: ScarfOptions): ScarfTask {
     seed: options.seed,
     name: `${encoder.name || 'encoder'}_scarf_head`
   });
-
-  let disposed = false;
-  const loss = (batch: Tensor, seed: number): Scalar => {
-    check(
-      !disposed,
-      'This SCARF task has been disposed (its projection head is gone).',
-      'Create a new task with scarf({ encoder }) to keep training the same encoder.'
-    );
-    checkRows('SCARF', encoder, batch, 2);
-    const rows = batch as Tensor2D;
-    const n = rows.shape[0];
-    return tf.tidy(() => {
-      const { corrupted } = corruption(rows, deriveSeed(seed, 1));
-      // One pass over anchors and corrupted rows together.
-      const features = encoder.apply(tf.concat([rows, corrupted], 0), { training: true }) as Tensor;
-      const z = head.apply(features, { training: true }) as Tensor2D;
-      return ntXentLoss(tf.slice(z, [0, 0], [n, -1]), tf.slice(z, [n, 0], [n, -1]), temperature);
-    });
-  };
-
-  session.recordTask('scarf');
-  return {
+  // SimCLR with another view: each row against its corrupted copy.
+  return jointEmbeddingTask({
     method: 'scarf',
+    label: 'SCARF',
     encoder,
+    views: (rows, seed) => [rows, corruption(rows as Tensor2D, deriveSeed(seed, 1)).corrupted],
     head,
-    corruption,
-    temperature,
-    trainableVariables: () => [...modelVariables(encoder), ...modelVariables(head)],
-    loss,
-    config: () => ({
-      method: 'scarf',
+    state: 'trainable', // as SimCLR: existing checkpoints use the engine's names
+    checkBatch: batch => checkRows('SCARF', encoder, batch, 2),
+    loss: (z1, z2) => ntXentLoss(z1, z2, temperature),
+    config: {
       rate: corruption.rate,
       temperature,
       featureDim,
@@ -132,10 +112,7 @@ export function scarf(options: ScarfOptions): ScarfTask {
       groups: corruption.groupCount || inputDim,
       bank: options.bank ? options.bank.shape[0] : 'batch',
       encoder: encoder.name
-    }),
-    dispose: () => {
-      if (!disposed) head.dispose();
-      disposed = true;
-    }
-  };
+    },
+    fields: { head, corruption, temperature }
+  });
 }

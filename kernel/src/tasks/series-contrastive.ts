@@ -7,8 +7,8 @@ import type { LayersModel } from '../backend/tf';
 import { seriesAugment, type SeriesAugment } from '../augment/series';
 import type { InputAugment } from '../augment/augment';
 import { modelInputShape } from '../models/shape';
-import { check, checkOptionNames } from '../util/errors';
-import { checkEncoder } from './common';
+import { check } from '../util/errors';
+import { checkEncoder, checkTaskOptions } from './common';
 import { simclrNamed, type SimclrTask } from './simclr';
 
 export interface SeriesContrastiveOptions {
@@ -27,19 +27,12 @@ export type SeriesContrastiveTask = SimclrTask;
 
 export function seriesContrastive(options: SeriesContrastiveOptions): SeriesContrastiveTask {
   const what = 'seriesContrastive';
-  check(
-    typeof options === 'object' && options !== null,
-    `${what} needs an options object with an encoder.`,
-    'Call seriesContrastive({ encoder: conv1dEncoder({ inputShape: [64, 3] }) }).'
+  checkTaskOptions(
+    what,
+    options,
+    ['encoder', 'augment', 'projectionDim', 'hiddenDim', 'temperature', 'seed'],
+    'seriesContrastive({ encoder: conv1dEncoder({ inputShape: [64, 3] }) })'
   );
-  checkOptionNames(what, options, [
-    'encoder',
-    'augment',
-    'projectionDim',
-    'hiddenDim',
-    'temperature',
-    'seed'
-  ]);
   checkEncoder(what, options.encoder);
   const shape = modelInputShape(options.encoder);
   check(

@@ -5,17 +5,15 @@
  * and an augmentation for another modality (e.g. conv1dEncoder + seriesAugment for sensor
  * windows) it is the same method, which is how 'series-contrastive' is built.
  */
-import { tf, type LayersModel, type Scalar, type Tensor, type Tensor2D } from '../backend/tf';
+import type { LayersModel } from '../backend/tf';
 import { describeAugment, type InputAugment } from '../augment/augment';
+import { ntXentLoss } from '../losses/nt-xent';
 import { projectionHead } from '../models/heads';
 import { checkBatchShape, modelOutputDim } from '../models/shape';
-import { modelVariables } from '../models/variables';
-import { check, checkOptionNames, checkPositive } from '../util/errors';
-import { checkEncoder, inputViewAugment } from './common';
-import { ntXentLoss } from './losses';
+import { check, checkPositive } from '../util/errors';
+import { checkEncoder, checkTaskOptions, inputViewAugment } from './common';
+import { jointEmbeddingTask } from './joint-embedding';
 import type { PretextTask } from './task';
-import { session } from '../guide/session';
-import { deriveSeed } from '../util/random';
 
 export interface SimclrOptions {
   /** The encoder being trained; stays with the caller (dispose() leaves it alone). */
@@ -62,12 +60,12 @@ export function simclr(options: SimclrOptions): SimclrTask {
  * ('series-contrastive'): runs, configs and the guide then say which one was trained.
  */
 export function simclrNamed(options: SimclrOptions, method: string): SimclrTask {
-  check(
-    typeof options === 'object' && options !== null,
-    'simclr needs an options object with at least an encoder.',
-    'Call simclr({ encoder: convEncoder({ inputShape: [28, 28, 1] }) }).'
+  checkTaskOptions(
+    'simclr',
+    options,
+    OPTION_NAMES,
+    'simclr({ encoder: convEncoder({ inputShape: [28, 28, 1] }) })'
   );
-  checkOptionNames('simclr', options, OPTION_NAMES);
   const { encoder } = options;
   checkEncoder('simclr', encoder);
   const featureDim = modelOutputDim(encoder);
@@ -82,54 +80,32 @@ export function simclrNamed(options: SimclrOptions, method: string): SimclrTask 
     seed: options.seed,
     name: `${encoder.name || 'encoder'}_simclr_head`
   });
-
-  let disposed = false;
-  const loss = (batch: Tensor, seed: number): Scalar => {
-    check(
-      !disposed,
-      'This SimCLR task has been disposed (its projection head is gone).',
-      'Create a new task with simclr({ encoder }) to keep training the same encoder.'
-    );
-    checkBatchShape(encoder, batch);
-    check(
-      batch.shape[0] >= 2,
-      `SimCLR needs at least 2 images per batch (got ${batch.shape[0]}): the other images are the negatives.`,
-      'Use batchSize 2 or more (128-512 is typical).'
-    );
-    const n = batch.shape[0];
-    return tf.tidy(() => {
-      const view1 = augment(batch, deriveSeed(seed, 1));
-      const view2 = augment(batch, deriveSeed(seed, 2));
-      // One forward pass over both views: batch-norm statistics cover all 2N views.
-      const features = encoder.apply(tf.concat([view1, view2], 0), { training: true }) as Tensor;
-      const z = head.apply(features, { training: true }) as Tensor2D;
-      const z1 = tf.slice(z, [0, 0], [n, -1]);
-      const z2 = tf.slice(z, [n, 0], [n, -1]);
-      return ntXentLoss(z1, z2, temperature);
-    });
-  };
-
-  session.recordTask(method);
-  return {
+  return jointEmbeddingTask({
     method,
+    label: 'SimCLR',
+    rebuild: 'simclr({ encoder })',
     encoder,
-    head,
     augment,
-    temperature,
-    trainableVariables: () => [...modelVariables(encoder), ...modelVariables(head)],
-    loss,
-    config: () => ({
-      method,
+    head,
+    // Checkpoints of SimCLR runs name trainable variables the engine's way; keep them loading.
+    state: 'trainable',
+    checkBatch: batch => {
+      checkBatchShape(encoder, batch);
+      check(
+        batch.shape[0] >= 2,
+        `SimCLR needs at least 2 images per batch (got ${batch.shape[0]}): the other images are the negatives.`,
+        'Use batchSize 2 or more (128-512 is typical).'
+      );
+    },
+    loss: (z1, z2) => ntXentLoss(z1, z2, temperature),
+    config: {
       temperature,
       featureDim,
       hiddenDim,
       projectionDim,
       encoder: encoder.name,
       augment: describeAugment(augment)
-    }),
-    dispose: () => {
-      if (!disposed) head.dispose();
-      disposed = true;
-    }
-  };
+    },
+    fields: { head, augment, temperature }
+  });
 }

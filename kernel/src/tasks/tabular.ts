@@ -2,24 +2,22 @@
 import type { LayersModel, Tensor } from '../backend/tf';
 import { checkBatchShape, modelInputShape } from '../models/shape';
 import { check } from '../util/errors';
+import { checkEncoder } from './common';
 
 /** The encoder must be a LayersModel taking flat [features] vectors. */
 export function checkTabularEncoder(
   method: string,
   encoder: unknown
 ): asserts encoder is LayersModel {
-  check(
-    encoder !== null &&
-      typeof encoder === 'object' &&
-      Array.isArray((encoder as LayersModel).inputs) &&
-      typeof (encoder as LayersModel).apply === 'function',
-    `${method}: encoder is not a tf.LayersModel.`,
-    `Pass a model, e.g. ${method}({ encoder: mlpEncoder({ inputDim: data.inputs.shape[1], hidden: [128, 128] }) }).`
+  checkEncoder(
+    method,
+    encoder,
+    'mlpEncoder({ inputDim: data.inputs.shape[1], hidden: [128, 128] })'
   );
-  const shape = modelInputShape(encoder as LayersModel);
+  const shape = modelInputShape(encoder);
   check(
     shape.length === 1,
-    `${method}: encoder '${(encoder as LayersModel).name}' takes inputs of shape [${shape.join(', ')}], not table rows.`,
+    `${method}: encoder '${encoder.name}' takes inputs of shape [${shape.join(', ')}], not table rows.`,
     `${method} corrupts table rows: use an encoder for flat feature vectors, e.g. mlpEncoder({ inputDim: ${shape.length === 1 ? shape[0] : 'F'}, hidden: [128, 128] }).`
   );
 }

@@ -27,6 +27,11 @@ export interface PretextTask {
    * Default when absent: the encoder's and the task's trainable variables.
    */
   stateVariables?(): Record<string, Variable>;
+  /**
+   * The loss of an uninformative representation at this batch size (e.g. log(2N-1) for
+   * NT-Xent), if the task knows it: the divergence guard flags a loss stuck there.
+   */
+  chanceLoss?(batchSize: number): number | undefined;
   /** JSON-serialisable settings, recorded with the run. */
   config(): Record<string, unknown>;
   /** Frees heads and buffers owned by the task (the encoder stays with the caller). */

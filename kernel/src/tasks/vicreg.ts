@@ -4,23 +4,15 @@
  * dimensions (covariance). Barlow Twins (Zbontar et al., 2021): push the cross-correlation of the
  * two views' embeddings towards the identity. Same module, the loss is an option.
  */
-import {
-  tf,
-  type LayersModel,
-  type Scalar,
-  type Tensor,
-  type Tensor2D,
-  type Tensor4D
-} from '../backend/tf';
-import type { ImageAugment } from '../augment/augment';
-import { session } from '../guide/session';
+import type { LayersModel } from '../backend/tf';
+import type { ImageAugment, InputAugment } from '../augment/augment';
+import { barlowTwinsLoss } from '../losses/barlow-twins';
+import { vicregLoss, VICREG_WEIGHTS, type VicregWeights } from '../losses/vicreg';
 import { projectionHead } from '../models/heads';
 import { checkBatchShape, modelOutputDim } from '../models/shape';
-import { modelVariables } from '../models/variables';
-import { check, checkOptionNames } from '../util/errors';
-import { deriveSeed } from '../util/random';
-import { checkImageEncoder, describeAugment, namedVariables, viewAugment } from './common';
-import { barlowTwinsLoss, vicregLoss, VICREG_WEIGHTS, type VicregWeights } from './ssl-losses';
+import { check } from '../util/errors';
+import { checkImageEncoder, checkTaskOptions, describeAugment, viewAugment } from './common';
+import { jointEmbeddingTask } from './joint-embedding';
 import type { PretextTask } from './task';
 
 export interface VicregOptions {
@@ -40,12 +32,7 @@ export interface VicregOptions {
 const OPTION_NAMES = ['encoder', 'augment', 'loss', 'expanderDim', 'weights', 'lambda', 'seed'];
 
 export function vicreg(options: VicregOptions): PretextTask {
-  check(
-    typeof options === 'object' && options !== null,
-    'vicreg needs an options object with an encoder.',
-    'Call vicreg({ encoder }).'
-  );
-  checkOptionNames('vicreg', options, OPTION_NAMES);
+  checkTaskOptions('vicreg', options, OPTION_NAMES, 'vicreg({ encoder })');
   const { encoder, loss: kind = 'vicreg', expanderDim = 256, lambda = 5e-3, seed } = options;
   checkImageEncoder(kind, encoder);
   check(
@@ -67,55 +54,31 @@ export function vicreg(options: VicregOptions): PretextTask {
     seed,
     name: `${encoder.name}_${kind}_expander`
   });
-  let disposed = false;
-
-  const loss = (batch: Tensor, stepSeed: number): Scalar => {
-    check(
-      !disposed,
-      `This ${kind} task has been disposed.`,
-      `Create a new task with ${kind === 'vicreg' ? 'vicreg' : 'barlowTwins'}({ encoder }).`
-    );
-    checkBatchShape(encoder, batch);
-    const images = batch as Tensor4D;
-    const n = images.shape[0];
-    check(
-      n >= 2,
-      `${kind} needs at least 2 images per batch to estimate variances (got ${n}).`,
-      'Use batchSize 64 or more.'
-    );
-    return tf.tidy(() => {
-      const views = tf.concat(
-        [augment(images, deriveSeed(stepSeed, 1)), augment(images, deriveSeed(stepSeed, 2))],
-        0
-      );
-      const z = expander.apply(encoder.apply(views, { training: true }), {
-        training: true
-      }) as Tensor2D;
-      const [z1, z2] = [tf.slice(z, [0, 0], [n, -1]), tf.slice(z, [n, 0], [n, -1])];
-      return kind === 'vicreg' ? vicregLoss(z1, z2, weights) : barlowTwinsLoss(z1, z2, lambda);
-    });
-  };
-
-  session.recordTask(kind);
-  return {
+  return jointEmbeddingTask({
     method: kind,
+    rebuild: `${kind === 'vicreg' ? 'vicreg' : 'barlowTwins'}({ encoder })`,
     encoder,
-    trainableVariables: () => [...modelVariables(encoder), ...modelVariables(expander)],
-    loss,
-    stateVariables: () => namedVariables({ encoder, expander }),
-    config: () => ({
-      method: kind,
+    augment: augment as unknown as InputAugment,
+    head: expander,
+    headRole: 'expander',
+    checkBatch: batch => {
+      checkBatchShape(encoder, batch);
+      check(
+        batch.shape[0] >= 2,
+        `${kind} needs at least 2 images per batch to estimate variances (got ${batch.shape[0]}).`,
+        'Use batchSize 64 or more.'
+      );
+    },
+    loss: (z1, z2) =>
+      kind === 'vicreg' ? vicregLoss(z1, z2, weights) : barlowTwinsLoss(z1, z2, lambda),
+    config: {
       ...(kind === 'vicreg' ? { weights } : { lambda }),
       expanderDim,
       featureDim,
       encoder: encoder.name,
       augment: describeAugment(augment)
-    }),
-    dispose: () => {
-      if (!disposed) expander.dispose();
-      disposed = true;
     }
-  };
+  });
 }
 
 /** Barlow Twins: vicreg() with the cross-correlation loss. */

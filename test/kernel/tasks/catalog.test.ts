@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import ts from 'typescript';
-import { METHODS } from '../../../kernel/src/tasks/catalog';
+import { METHODS, RECIPES } from '../../../kernel/src/tasks/catalog';
 
 const ROOT = resolve(__dirname, '../../..');
 
@@ -46,9 +46,26 @@ test('the catalog names each method once and describes it fully', () => {
   }
 });
 
+test('every recipe names a new method from public parts and fills the settings', () => {
+  const names = new Set(METHODS.map(m => m.name));
+  assert.ok(RECIPES.some(r => r.name === 'swap-the-loss'));
+  for (const recipe of RECIPES) {
+    assert.ok(!names.has(recipe.name), `${recipe.name} is also a method name`);
+    assert.ok(recipe.summary.length > 20, `${recipe.name}.summary is too short`);
+    assert.match(recipe.snippet, /^import \* as px from 'pretext';/);
+    assert.match(recipe.snippet, /\{\{epochs\}\}[\s\S]*\{\{batchSize\}\}/);
+  }
+  const swap = RECIPES.find(r => r.name === 'swap-the-loss')!;
+  assert.match(swap.snippet, /px\.jointEmbeddingTask\(/);
+  assert.match(swap.snippet, /loss: \(z1, z2\) => px\.vicregLoss\(z1, z2\)/);
+});
+
 test('every snippet type-checks against the public API', () => {
   const files = new Map(
-    METHODS.map(m => [resolve(ROOT, `build/snippets/${m.name}.ts`), fill(m.snippet)])
+    [...METHODS, ...RECIPES].map(m => [
+      resolve(ROOT, `build/snippets/${m.name}.ts`),
+      fill(m.snippet)
+    ])
   );
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,

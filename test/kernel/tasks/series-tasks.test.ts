@@ -6,7 +6,7 @@ import { sensorSeries } from '../../../kernel/src/data/sensors';
 import { fitStandardizer, windowSeries } from '../../../kernel/src/data/series';
 import { conv1dEncoder } from '../../../kernel/src/models/conv1d-encoder';
 import { convEncoder } from '../../../kernel/src/models/conv-encoder';
-import { maskedMse, maskedSeries, spanMask } from '../../../kernel/src/tasks/masked-series';
+import { maskedSeries, spanMask } from '../../../kernel/src/tasks/masked-series';
 import { createTask, METHODS } from '../../../kernel/src/tasks/registry';
 import { seriesContrastive } from '../../../kernel/src/tasks/series-contrastive';
 import { simclr } from '../../../kernel/src/tasks/simclr';
@@ -67,36 +67,6 @@ test('spanMask hides exactly round(ratio * spans) whole spans per window, seeded
   const ragged = spanMask(2, 10, 4, 0.5, 1);
   assert.deepEqual(ragged.shape, [2, 10, 1]);
   tf.dispose([mask, again, ragged]);
-});
-
-test('maskedMse counts hidden steps only, all channels, by hand', () => {
-  const target = tf.tensor3d([
-    [
-      [1, 2],
-      [3, 4],
-      [5, 6]
-    ]
-  ]);
-  const recon = tf.tensor3d([
-    [
-      [0, 0],
-      [3, 4],
-      [5, 0]
-    ]
-  ]);
-  const mask = tf.tensor3d([[[1], [0], [1]]]);
-  // Hidden steps 0 and 2: squared errors 1 + 4 + 0 + 36 = 41 over 2 steps x 2 channels.
-  assert.ok(Math.abs(maskedMse(recon, target, mask).dataSync()[0] - 41 / 4) < 1e-6);
-  // Errors on visible steps cost nothing.
-  const wrongVisible = tf.tensor3d([
-    [
-      [1, 2],
-      [99, 99],
-      [5, 6]
-    ]
-  ]);
-  assert.equal(maskedMse(wrongVisible, target, mask).dataSync()[0], 0);
-  tf.dispose([target, recon, mask, wrongVisible]);
 });
 
 test('masked-series: trains on sensor windows, loss falls, no NaN, flat tensor count', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf, type Tensor2D } from '../../../kernel/src/backend/tf';
-import { ntXentLoss } from '../../../kernel/src/tasks/losses';
+import { mocoLoss, ntXentLoss } from '../../../kernel/src/losses/nt-xent';
 import { PretextError } from '../../../kernel/src/util/errors';
 
 const t2 = (rows: number[][]) => tf.tensor2d(rows) as Tensor2D;
@@ -94,4 +94,60 @@ test('NT-Xent rejects a non-positive temperature and mismatched or tiny batches'
   assert.throws(() => ntXentLoss(z, three, 0.5), PretextError);
   assert.throws(() => ntXentLoss(one, one, 0.5), /at least 2 examples/);
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('mocoLoss equals InfoNCE computed by hand; empty queue slots are masked', () => {
+  const q = tf.tensor2d([
+    [1, 0],
+    [0, 2]
+  ]);
+  const k = tf.tensor2d([
+    [0.6, 0.8],
+    [0, -3]
+  ]);
+  const queue = tf.tensor2d([
+    [1, 0],
+    [0, 1],
+    [-1, 0]
+  ]);
+  const T = 0.5;
+  // Normalised: q = [1,0], [0,1]; k = [0.6,0.8], [0,-1]. Positives 0.6 and -1; negatives
+  // q1: 1, 0, -1; q2: 0, 1, 0. Each divided by T.
+  const lse = (xs: number[]) => Math.log(xs.reduce((s, x) => s + Math.exp(x), 0));
+  const full = (lse([1.2, 2, 0, -2]) - 1.2 + (lse([-2, 0, 2, 0]) + 2)) / 2;
+  const firstTwo = (lse([1.2, 2, 0]) - 1.2 + (lse([-2, 0, 2]) + 2)) / 2;
+  const loss = (filled?: number) => mocoLoss(q, k, queue, T, filled).dataSync()[0];
+  assert.ok(Math.abs(loss() - full) < 1e-5, `${loss()} vs ${full}`);
+  assert.ok(Math.abs(loss(3) - full) < 1e-5);
+  assert.ok(Math.abs(loss(2) - firstTwo) < 1e-5, `${loss(2)} vs ${firstTwo}`);
+  assert.ok(Math.abs(loss(2) - full) > 1e-2, 'the third slot changes the loss');
+  // Nothing filled: each query only sees its positive, so the loss is exactly 0.
+  assert.equal(loss(0), 0);
+  assert.throws(() => mocoLoss(q, k, tf.zeros([3, 4]) as Tensor2D, T), /same dim/);
+  assert.throws(() => mocoLoss(q, k, queue, 0), /MoCo temperature must be a positive number/);
+  tf.dispose([q, k, queue]);
+});
+
+test('ntXentLoss with a queue is MoCo InfoNCE: only the queue supplies negatives', () => {
+  const q = tf.tensor2d([
+    [1, 0],
+    [0, 2]
+  ]) as Tensor2D;
+  const k = tf.tensor2d([
+    [0.6, 0.8],
+    [0, -3]
+  ]) as Tensor2D;
+  const keys = tf.tensor2d([[-1, 0]]) as Tensor2D;
+  const T = 0.5;
+  // Normalised q = [1,0], [0,1]; k = [0.6,0.8], [0,-1]: positives 1.2 and -2 (over T); the one
+  // negative [-1, 0] scores -2 and 0. In-batch rows do not count, unlike plain NT-Xent.
+  const lse = (xs: number[]) => Math.log(xs.reduce((s, x) => s + Math.exp(x), 0));
+  const expected = (lse([1.2, -2]) - 1.2 + (lse([-2, 0]) + 2)) / 2;
+  const withQueue = ntXentLoss(q, k, T, { keys }).dataSync()[0];
+  assert.ok(Math.abs(withQueue - expected) < 1e-5, `${withQueue} vs ${expected}`);
+  assert.ok(Math.abs(mocoLoss(q, k, keys, T).dataSync()[0] - expected) < 1e-5);
+  assert.ok(Math.abs(ntXentLoss(q, k, T).dataSync()[0] - expected) > 1e-2);
+  // An empty queue leaves each query only its positive: loss exactly 0.
+  assert.equal(ntXentLoss(q, k, T, { keys, filled: 0 }).dataSync()[0], 0);
+  tf.dispose([q, k, keys]);
 });
