@@ -63,7 +63,8 @@ export interface CutoutOptions {
 // ---------------------------------------------------------------------------------------------
 // Validation helpers (all run before any tensor work)
 
-function checkImages(what: string, images: Tensor4D, seed: number): void {
+/** Validates a batch of images and a seed before any tensor work (shared by the image ops). */
+export function checkImages(what: string, images: Tensor4D, seed: number): void {
   check(
     images instanceof tf.Tensor,
     `${what} expects a tensor of images, got ${images === null ? 'null' : typeof images}.`,

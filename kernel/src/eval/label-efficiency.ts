@@ -19,7 +19,13 @@ import { check, checkOptionNames } from '../util/errors';
 import { deriveSeed, permutation } from '../util/random';
 import { embed } from './embed';
 import { linearProbe } from './linear-probe';
-import { classifierAccuracy, cloneEncoder, trainClassifier } from './supervised';
+import {
+  classifierAccuracy,
+  cloneEncoder,
+  describeRecipe,
+  trainClassifier,
+  type SupervisedOptions
+} from './supervised';
 
 export interface LabelEfficiencyOptions {
   /** Fractions of the unlabeled pool whose labels are used (default [0.01, 0.1]). */
@@ -38,6 +44,13 @@ export interface LabelEfficiencyOptions {
   augment?: InputAugment;
   /** Include fine-tuning the pretrained encoder (default true). */
   fineTune?: boolean;
+  /**
+   * How the pretrained encoder is fine-tuned (default FINE_TUNE_RECIPE: a head on standardised
+   * features); 'plain' trains encoder and head together at learningRate, as from scratch; or
+   * any SupervisedOptions recipe (LP-FT: probeSteps, probeLearningRate, encoderLearningRate,
+   * warmupSteps, cosine). From-scratch training always uses the plain recipe.
+   */
+  fineTuneRecipe?: FineTuneRecipe | 'plain';
   /** Include supervised training on 100% of the pool's labels (default true). */
   fullLabels?: boolean;
   /** Linear probe epochs (default 100). */
@@ -57,11 +70,47 @@ const OPTION_NAMES = [
   'learningRate',
   'augment',
   'fineTune',
+  'fineTuneRecipe',
   'fullLabels',
   'probeEpochs',
   'name',
   'display'
 ];
+
+/** The fine-tuning settings beyond the shared epochs, batch size and head learning rate. */
+export type FineTuneRecipe = Pick<
+  SupervisedOptions,
+  | 'probeSteps'
+  | 'probeLearningRate'
+  | 'standardize'
+  | 'encoderLearningRate'
+  | 'warmupSteps'
+  | 'cosine'
+>;
+
+/**
+ * The default fine-tuning recipe: standardise the frozen features in front of the new head,
+ * train the head alone for 100 steps at Adam 1e-2 (LP-FT), then encoder and head together at
+ * learningRate with 50 warmup steps and cosine decay. Measured on MNIST-10k (conv encoder
+ * after 124 SimCLR steps on 'geometric' views; 1 seed; 312 steps at batch 64 with the
+ * pretraining augmentation; `node --import tsx bench/quality/fine-tune.ts`), test accuracy
+ * at 10% / 1% labels:
+ *   frozen linear probe                                93.9 / 85.8
+ *   plain fine-tuning (the old recipe)                 90.3 / 87.1
+ *   standardised head + plain fine-tuning              95.1 / 82.5
+ *   standardised + warmup + cosine, no probe phase     94.7 / 84.8
+ *   standardised + LP-FT, encoder at 1e-4 / 3e-4       91.5 / 85.3, 92.8 / 87.2
+ *   standardised + LP-FT, encoder at 1e-3 (this)       95.7 / 88.6
+ * Without standardisation a head at Adam 1e-3 barely learns from the small raw features
+ * (LP-FT with encoder 1e-4: 70.1% at 10%): that, not forgetting, is why fine-tuning trailed.
+ */
+export const FINE_TUNE_RECIPE: FineTuneRecipe = {
+  standardize: true,
+  probeSteps: 100,
+  probeLearningRate: 1e-2,
+  warmupSteps: 50,
+  cosine: true
+};
 
 export interface LabelBudget {
   /** e.g. '1%', '10 per class', '100%'. */
@@ -90,6 +139,8 @@ export interface LabelEfficiencyProtocol {
   batchSize: number;
   learningRate: number;
   probeEpochs: number;
+  /** Fine-tuning settings beyond the shared ones ({} for plain). */
+  fineTuneRecipe: Record<string, number | boolean>;
   augment: unknown;
   encoder: string;
   environment: BackendInfo;
@@ -123,7 +174,8 @@ export class LabelEfficiencyReport implements Displayable {
       `${p.dataset}: class-balanced label subsets drawn from the ${p.poolExamples}-example pretraining pool, the same subsets for every protocol; ` +
       `accuracy on ${p.testExamples} held-out test examples; mean ± sample std over seeds [${p.seeds.join(', ')}]. ` +
       `Fine-tuning and from scratch: encoder '${p.encoder}' + linear head, Adam ${p.learningRate}, batch ${p.batchSize}, ${p.epochs} epochs and at least ${p.minSteps} steps, ` +
-      `augmentation ${JSON.stringify(p.augment)}. Linear probe: frozen features, ${p.probeEpochs} epochs. ` +
+      `augmentation ${JSON.stringify(p.augment)}. ${recipeText(p.fineTuneRecipe, p.learningRate)} ` +
+      `Linear probe: frozen features, ${p.probeEpochs} epochs. ` +
       `Backend ${p.environment.backend} (TensorFlow ${p.environment.tensorflow}, ${p.environment.device}); ${p.seconds.toFixed(0)} s.`
     );
   }
@@ -218,6 +270,26 @@ export class LabelEfficiencyReport implements Displayable {
   }
 }
 
+/** The fine-tuning recipe in words, for the report's caption. */
+function recipeText(recipe: Record<string, number | boolean>, learningRate: number): string {
+  if (Object.keys(recipe).length === 0) return 'Fine-tuning recipe: plain (as from scratch).';
+  const parts: string[] = [];
+  if (recipe.standardize) {
+    parts.push("head on features standardised with the labeled subset's mean and std");
+  }
+  if (recipe.probeSteps) {
+    const rate = recipe.probeLearningRate ?? learningRate;
+    parts.push(
+      `LP-FT: the head alone on the frozen encoder for the first ${recipe.probeSteps} steps at Adam ${rate}`
+    );
+  }
+  const encoderRate = recipe.encoderLearningRate ?? learningRate;
+  parts.push(`encoder at Adam ${encoderRate} and head at ${learningRate}`);
+  if (recipe.warmupSteps) parts.push(`${recipe.warmupSteps} warmup steps`);
+  if (recipe.cosine) parts.push('cosine decay to 0');
+  return `Fine-tuning recipe: ${parts.join(', ')}; from scratch: plain.`;
+}
+
 /** Class-balanced rows of `pool` (source indices) for one budget and seed. */
 export function drawSubset(
   pool: Int32Array,
@@ -258,6 +330,7 @@ export async function labelEfficiency(
     learningRate = 1e-3,
     augment,
     fineTune = true,
+    fineTuneRecipe = FINE_TUNE_RECIPE,
     fullLabels = true,
     probeEpochs = 100,
     name = 'pretrained',
@@ -288,6 +361,22 @@ export async function labelEfficiency(
     `epochs must be a positive integer, got ${epochs}.`,
     'Use e.g. epochs: 20.'
   );
+  check(
+    fineTuneRecipe === 'plain' || (typeof fineTuneRecipe === 'object' && fineTuneRecipe !== null),
+    `fineTuneRecipe must be 'plain' or a recipe object, got ${String(fineTuneRecipe)}.`,
+    "Use e.g. fineTuneRecipe: { probeSteps: 100, encoderLearningRate: 1e-4 } or 'plain'."
+  );
+  if (typeof fineTuneRecipe === 'object') {
+    checkOptionNames('fineTuneRecipe', fineTuneRecipe, [
+      'probeSteps',
+      'probeLearningRate',
+      'standardize',
+      'encoderLearningRate',
+      'warmupSteps',
+      'cosine'
+    ]);
+  }
+  const recipe: FineTuneRecipe = fineTuneRecipe === 'plain' ? {} : fineTuneRecipe;
   const labels = data.labels!;
   const numClasses = split.protocol.labeledPerClass.length;
   const pool = split.indices.unlabeled;
@@ -365,7 +454,8 @@ export async function labelEfficiency(
       batchSize,
       learningRate,
       augment,
-      seed
+      seed,
+      ...(pretrained ? recipe : {})
     });
     try {
       return classifierAccuracy(model, head, split.test.inputs, split.test.labels!);
@@ -385,6 +475,7 @@ export async function labelEfficiency(
     batchSize,
     learningRate,
     probeEpochs,
+    fineTuneRecipe: describeRecipe(recipe),
     augment: augment ? describeAugment(augment) : 'none',
     encoder: encoder.name,
     environment: backendInfo(),

@@ -63,26 +63,36 @@ test('simclrAugment makes distinct, seeded, in-range views without leaks', () =>
 test('simclrAugment describes its stages and lets each be switched or tuned', () => {
   const ops = (aug: ImageAugment) =>
     (describeAugment(aug).stages as { op: string }[]).map(s => s.op);
-  assert.deepEqual(ops(simclrAugment()), [
+  assert.deepEqual(ops(simclrAugment({ preset: 'classic' })), [
     'randomResizedCrop',
     'colorJitter',
     'gaussianBlur',
     'gaussianNoise'
   ]);
-  assert.deepEqual(ops(simclrAugment({ flip: true, noise: false, cutout: { size: 0.3 } })), [
-    'randomResizedCrop',
-    'horizontalFlip',
-    'colorJitter',
+  assert.deepEqual(ops(simclrAugment({ preset: 'geometric' })), ['randomAffine', 'gaussianNoise']);
+  assert.deepEqual(
+    ops(simclrAugment()),
+    ['randomAffine', 'gaussianNoise'],
+    'auto: grayscale stages'
+  );
+  assert.deepEqual(
+    ops(simclrAugment({ preset: 'classic', flip: true, noise: false, cutout: { size: 0.3 } })),
+    ['randomResizedCrop', 'horizontalFlip', 'colorJitter', 'gaussianBlur', 'cutout']
+  );
+  assert.deepEqual(ops(simclrAugment({ preset: 'geometric', blur: true, affine: false })), [
     'gaussianBlur',
-    'cutout'
+    'gaussianNoise'
   ]);
-  const spec = describeAugment(simclrAugment({ crop: { scale: [0.2, 1] } }));
+  const spec = describeAugment(simclrAugment({ preset: 'classic', crop: { scale: [0.2, 1] } }));
   const crop = (spec.stages as Record<string, unknown>[])[0];
   assert.deepEqual(crop.scale, [0.2, 1]);
   assert.deepEqual(crop.ratio, [3 / 4, 4 / 3], 'unset settings keep their defaults');
   // A sigma without a kernel size gets a kernel sized for that sigma.
   const blur = (
-    describeAugment(simclrAugment({ blur: { sigma: [1, 3] } })).stages as Record<string, unknown>[]
+    describeAugment(simclrAugment({ preset: 'classic', blur: { sigma: [1, 3] } })).stages as Record<
+      string,
+      unknown
+    >[]
   )[2];
   assert.equal(blur.kernelSize, 13);
   assert.equal(
@@ -93,4 +103,25 @@ test('simclrAugment describes its stages and lets each be switched or tuned', ()
   assert.throws(() => simclrAugment({ blurr: {} } as never), /Unknown option 'blurr'/);
   assert.throws(() => simclrAugment({ crop: { scale: [0, 1] } }), PretextError);
   assert.throws(() => simclrAugment({ crop: 3 as never }), PretextError);
+  assert.throws(() => simclrAugment({ preset: 'strong' as never }), /unknown preset 'strong'/);
+});
+
+test("simclrAugment's 'auto' preset picks geometric views for grayscale and classic for colour", () => {
+  const gray = images(4, [12, 12, 1]);
+  const colour = images(4, [12, 12, 3]);
+  const auto = simclrAugment();
+  const pairs: [Tensor4D, ImageAugment][] = [
+    [gray, simclrAugment({ preset: 'geometric' })],
+    [colour, simclrAugment({ preset: 'classic' })]
+  ];
+  for (const [x, expected] of pairs) {
+    const a = auto(x, 9);
+    const b = expected(x, 9);
+    assert.deepEqual(a.dataSync(), b.dataSync());
+    tf.dispose([a, b]);
+  }
+  const spec = describeAugment(auto);
+  assert.equal(spec.preset, 'auto');
+  assert.equal((spec.colorStages as { op: string }[])[0].op, 'randomResizedCrop');
+  tf.dispose([gray, colour]);
 });

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf } from '../../../kernel/src/backend/tf';
 import { splitForSsl, type ImageDataset } from '../../../kernel/src/data/dataset';
-import { drawSubset, labelEfficiency } from '../../../kernel/src/eval/label-efficiency';
+import {
+  drawSubset,
+  FINE_TUNE_RECIPE,
+  labelEfficiency
+} from '../../../kernel/src/eval/label-efficiency';
 import { supervisedEpochs } from '../../../kernel/src/eval/supervised';
 import { convEncoder } from '../../../kernel/src/models/conv-encoder';
 import { MIME } from '../../../kernel/src/render/mime';
@@ -73,6 +77,8 @@ test('labelEfficiency runs every protocol on the same subsets, per seed, without
   const table = report.toBundle();
   assert.match(table['text/plain'], /Label efficiency/);
   assert.match(table['text/plain'], /same subsets for every protocol/);
+  assert.match(table['text/plain'], /Fine-tuning recipe: head on features standardised/);
+  assert.deepEqual(report.protocol.fineTuneRecipe, FINE_TUNE_RECIPE);
   const chart = await report.chart().toBundle();
   assert.ok(MIME.chart in chart);
   assert.match(chart['image/svg+xml'] as string, /labels available/);
@@ -95,6 +101,14 @@ test('labelEfficiency rejects bad options before training', async () => {
   await assert.rejects(
     labelEfficiency(encoder, { name: 'u', inputs: images }, split),
     /needs the labeled dataset/
+  );
+  await assert.rejects(
+    labelEfficiency(encoder, data, split, { fineTuneRecipe: { probe: 3 } as never }),
+    /Unknown option 'probe'/
+  );
+  await assert.rejects(
+    labelEfficiency(encoder, data, split, { fineTuneRecipe: 'lpft' as never }),
+    /fineTuneRecipe must be 'plain' or a recipe object/
   );
 });
 

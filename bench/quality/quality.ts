@@ -1,0 +1,288 @@
+/**
+ * Quality benchmark: SimCLR on MNIST-10k (80/20 split) at a fixed training time, then a linear
+ * probe on frozen features at 1 / 10 / 100% of the pool's labels, over seeds; in the same run,
+ * a PyTorch reference of the same encoder, recipe, split and time budget, whose features are
+ * probed by the same Pretext probe on the same label subsets. Prints both and the ratio.
+ *
+ *   npm run bench:quality                    # 240 s per run, seeds 0 1 2 (about 30 minutes)
+ *   npm run bench:quality -- --small         # 3,000 images, 30 s, seed 0 (about 2-3 minutes)
+ *   npm run bench:quality -- --seconds 60 --seeds 0 --preset classic --no-torch
+ *   npm run bench:quality -- --epochs 3 --no-torch --augment '{"noise": false}'   # ablations
+ *
+ * PyTorch is used only here: when `.venv` cannot import torch, the bench installs torch==2.13.0
+ * (CPU) into it. Until px.train takes a time budget, the budget becomes epochs from a measured
+ * step time (5 timed steps after 3 warm-up); the seconds actually trained are printed.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { tf, type Tensor2D, type Tensor4D } from '../../kernel/src/backend/tf';
+import {
+  simclrAugment,
+  type SimclrAugmentOptions,
+  type SimclrPreset
+} from '../../kernel/src/augment/compose';
+import { splitForSsl } from '../../kernel/src/data/dataset';
+import { loadMnist } from '../../kernel/src/data/mnist';
+import { embed } from '../../kernel/src/eval/embed';
+import { drawSubset } from '../../kernel/src/eval/label-efficiency';
+import { linearProbe } from '../../kernel/src/eval/linear-probe';
+import { convEncoder } from '../../kernel/src/models/conv-encoder';
+import { simclr } from '../../kernel/src/tasks/simclr';
+import { train } from '../../kernel/src/train/train';
+import { deriveSeed } from '../../kernel/src/util/random';
+
+const ROOT = resolve(__dirname, '..', '..');
+const { values: args } = parseArgs({
+  options: {
+    small: { type: 'boolean', default: false },
+    seconds: { type: 'string' },
+    seeds: { type: 'string' },
+    preset: { type: 'string', default: 'auto' },
+    augment: { type: 'string' },
+    epochs: { type: 'string' },
+    'no-torch': { type: 'boolean', default: false },
+    batch: { type: 'string', default: '256' },
+    lr: { type: 'string', default: '0.001' }
+  }
+});
+const SMALL = args.small;
+const SECONDS = Number(args.seconds ?? (SMALL ? 30 : 240));
+const SEEDS = (args.seeds ?? (SMALL ? '0' : '0,1,2')).split(',').map(Number);
+const BATCH = Number(args.batch);
+const LR = Number(args.lr);
+const FRACTIONS = [0.01, 0.1, 1];
+const THREADS = cpus().length;
+const TEMPERATURE = 0.2;
+
+interface Scores {
+  /** Probe accuracy per fraction. */
+  accuracy: number[];
+  steps: number;
+  seconds: number;
+}
+
+/** Probes features of every image on the same class-balanced subsets of the pool. */
+function probeAll(
+  features: Tensor2D,
+  labels: Int32Array,
+  pool: Int32Array,
+  test: Int32Array,
+  seed: number
+): number[] {
+  const testX = tf.gather(features, tf.tensor1d(test, 'int32')) as Tensor2D;
+  const testY = Int32Array.from(test, i => labels[i]);
+  try {
+    return FRACTIONS.map(f => {
+      const rows = drawSubset(pool, labels, 10, n => Math.max(1, Math.round(n * f)), seed);
+      const trainX = tf.tidy(() => tf.gather(features, tf.tensor1d(rows, 'int32')) as Tensor2D);
+      try {
+        return linearProbe({
+          trainX,
+          trainY: Int32Array.from(rows, i => labels[i]),
+          testX,
+          testY,
+          numClasses: 10,
+          seed
+        }).accuracy;
+      } finally {
+        trainX.dispose();
+      }
+    });
+  } finally {
+    testX.dispose();
+  }
+}
+
+async function pretext(
+  images: Tensor4D,
+  labels: Int32Array,
+  split: ReturnType<typeof splitForSsl<Tensor4D>>,
+  seed: number
+): Promise<Scores> {
+  const augment = simclrAugment({
+    preset: args.preset as SimclrPreset,
+    ...(args.augment ? (JSON.parse(args.augment) as SimclrAugmentOptions) : {})
+  });
+  const encoder = convEncoder({ inputShape: [28, 28, 1], seed: deriveSeed(seed, 1) });
+  const task = simclr({ encoder, augment, temperature: TEMPERATURE, seed: deriveSeed(seed, 2) });
+  // Step time on a real batch, with a throwaway optimiser (the trained one starts fresh).
+  const probeOptimizer = tf.train.adam(0);
+  const batch = tf.slice(split.unlabeled.inputs, [0, 0, 0, 0], [BATCH, -1, -1, -1]) as Tensor4D;
+  const times: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const started = performance.now();
+    const loss = probeOptimizer.minimize(
+      () => task.loss(batch, i),
+      true,
+      task.trainableVariables()
+    );
+    await loss!.data();
+    loss!.dispose();
+    if (i >= 3) times.push(performance.now() - started);
+  }
+  batch.dispose();
+  probeOptimizer.dispose();
+  times.sort((a, b) => a - b);
+  const stepMs = times[Math.floor(times.length / 2)];
+  const stepsPerEpoch = Math.ceil(split.unlabeled.inputs.shape[0] / BATCH);
+  const epochs = args.epochs
+    ? Number(args.epochs)
+    : Math.max(1, Math.round((SECONDS * 1000) / stepMs / stepsPerEpoch));
+  const run = await train(task, split.unlabeled, {
+    epochs,
+    batchSize: BATCH,
+    learningRate: LR,
+    seed,
+    schedule: { kind: 'cosine', warmupEpochs: Math.min(1, epochs / 10) },
+    display: false,
+    runStore: false
+  });
+  const features = embed(encoder, images);
+  try {
+    return {
+      accuracy: probeAll(features, labels, split.indices.unlabeled, split.indices.test, seed),
+      steps: run.history.length,
+      seconds: run.seconds
+    };
+  } finally {
+    features.dispose();
+    task.dispose?.();
+    encoder.dispose();
+  }
+}
+
+function ensureTorch(python: string): string | undefined {
+  const importable = () =>
+    spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  if (importable()) return undefined;
+  console.log('installing torch==2.13.0 (CPU) into .venv for the reference ...');
+  spawnSync(python, ['-m', 'pip', 'install', '--progress-bar', 'off', 'torch==2.13.0'], {
+    stdio: 'inherit'
+  });
+  return importable() ? undefined : 'PyTorch could not be installed; reference skipped';
+}
+
+function torchRun(
+  dir: string,
+  n: number,
+  labels: Int32Array,
+  split: ReturnType<typeof splitForSsl<Tensor4D>>,
+  seed: number
+): Scores | string {
+  const python = join(ROOT, '.venv', 'bin', 'python');
+  const problem = ensureTorch(python);
+  if (problem) return problem;
+  const out = join(dir, `torch-features-${seed}.f32`);
+  const result = spawnSync(
+    python,
+    [
+      join(__dirname, 'simclr_torch.py'),
+      ...['--images', join(dir, 'images.f32'), '--pool', join(dir, 'pool.i32')],
+      ...['--n', String(n), '--seconds', String(SECONDS), '--seed', String(seed)],
+      ...['--batch', String(BATCH), '--lr', String(LR), '--threads', String(THREADS)],
+      ...['--features', out],
+      ...(args.epochs ? ['--epochs', args.epochs] : [])
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }
+  );
+  if (result.status !== 0) return `PyTorch run failed (exit ${result.status})`;
+  const info = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as {
+    steps: number;
+    seconds: number;
+    dim: number;
+  };
+  const buffer = readFileSync(out);
+  const features = tf.tensor2d(
+    new Float32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength / 4),
+    [n, info.dim]
+  );
+  try {
+    return {
+      accuracy: probeAll(features, labels, split.indices.unlabeled, split.indices.test, seed),
+      steps: info.steps,
+      seconds: info.seconds
+    };
+  } finally {
+    features.dispose();
+  }
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}`;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const std = (xs: number[]) =>
+  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
+
+async function main(): Promise<void> {
+  const mnist = loadMnist(SMALL ? { perClass: 300 } : {});
+  const images = mnist.inputs as Tensor4D;
+  const labels = mnist.labels!;
+  const n = images.shape[0];
+  const split = splitForSsl(mnist as never, { testFraction: 0.2, seed: 0 }) as ReturnType<
+    typeof splitForSsl<Tensor4D>
+  >;
+  const dir = mkdtempSync(join(tmpdir(), 'pretext-quality-'));
+  writeFileSync(join(dir, 'images.f32'), images.dataSync() as Float32Array);
+  writeFileSync(join(dir, 'pool.i32'), split.indices.unlabeled);
+  const rows: { name: string; scores: Scores[] }[] = [
+    { name: `Pretext SimCLR (preset '${args.preset}'${args.augment ?? ''})`, scores: [] },
+    { name: 'PyTorch reference (same recipe)', scores: [] }
+  ];
+  let torchNote: string | undefined;
+  try {
+    for (const seed of SEEDS) {
+      const ours = await pretext(images, labels, split, seed);
+      rows[0].scores.push(ours);
+      console.log(`seed ${seed} Pretext: ${ours.accuracy.map(pct).join(' / ')}%`);
+      if (args['no-torch'] || torchNote) continue;
+      const theirs = torchRun(dir, n, labels, split, seed);
+      if (typeof theirs === 'string') torchNote = theirs;
+      else {
+        rows[1].scores.push(theirs);
+        console.log(`seed ${seed} PyTorch: ${theirs.accuracy.map(pct).join(' / ')}%`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log(
+    `\nQuality benchmark: MNIST ${n} images, 80/20 split (pool ${split.indices.unlabeled.length}, test ${split.indices.test.length}); ` +
+      `SimCLR, conv[32,64,128]+GAP encoder, head 128-128-64, NT-Xent t=${TEMPERATURE}, Adam ${LR}, warmup + cosine, batch ${BATCH}, ` +
+      `${args.epochs ? `${args.epochs} epochs` : `${SECONDS} s`} of training per run on ${THREADS} CPU threads (tfjs backend ${tf.getBackend()}); ` +
+      `linear probe on frozen features (Pretext's linearProbe, L2 tuned on a held-out 20%), same class-balanced subsets for both; seeds [${SEEDS.join(', ')}].\n`
+  );
+  const header = ['method'.padEnd(40), ...FRACTIONS.map(f => `${f * 100}% labels`.padStart(16))];
+  console.log([...header, '   steps', ' train s'].join(' '));
+  for (const row of rows) {
+    if (row.scores.length === 0) continue;
+    const cells = FRACTIONS.map((_, k) => {
+      const xs = row.scores.map(s => s.accuracy[k]);
+      return `${pct(mean(xs))} ± ${pct(std(xs))}`.padStart(16);
+    });
+    const steps = mean(row.scores.map(s => s.steps))
+      .toFixed(0)
+      .padStart(8);
+    const secs = mean(row.scores.map(s => s.seconds))
+      .toFixed(0)
+      .padStart(8);
+    console.log([row.name.padEnd(40), ...cells, steps, secs].join(' '));
+  }
+  if (rows[1].scores.length > 0) {
+    const ratio = FRACTIONS.map((_, k) => {
+      const a = mean(rows[0].scores.map(s => s.accuracy[k]));
+      const b = mean(rows[1].scores.map(s => s.accuracy[k]));
+      return `${(a / b).toFixed(3)}`.padStart(16);
+    });
+    console.log(['ratio Pretext / PyTorch'.padEnd(40), ...ratio].join(' '));
+  } else {
+    console.log(`PyTorch reference: ${torchNote ?? 'skipped (--no-torch)'}`);
+  }
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
