@@ -47,6 +47,13 @@ wrap('directoryExists', fn => dir => {
   return fn(forward(dir));
 });
 
+// A Jupyter interrupt must reach train()'s SIGINT handler, not kill the kernel (see sigint.js).
+require('./sigint').keepSigintHandlers(require('node:vm'));
+
+// Before main.js creates its converters: `{ augment }` with `augment` from an earlier cell.
+const { patchConverter } = require('./shorthand');
+patchConverter(ts, require(path.join(tslabRoot, 'dist', 'converter.js')));
+
 const { startKernel } = require(path.join(tslabRoot, 'dist', 'main.js'));
 const { getVersion } = require(path.join(tslabRoot, 'dist', 'util.js'));
 

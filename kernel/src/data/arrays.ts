@@ -7,6 +7,7 @@ import { tf, type Tensor } from '../backend/tf';
 import { check, checkOptionNames, PretextError } from '../util/errors';
 import type { Dataset } from './dataset';
 import { DataReport } from './report';
+import { checkLabelCount, checkLabelValues, describeValue } from './validate';
 
 export interface ArraysOptions {
   /** Shape of the data, first axis = examples; required for a flat Float32Array (e.g. [N, F]). */
@@ -131,31 +132,25 @@ export function fromArrays(
   if (options.labels !== undefined) {
     const given = options.labels;
     check(
-      given.length === n,
-      `${name}: ${given.length} labels for ${n} examples.`,
+      given !== null && typeof given === 'object' && typeof given.length === 'number',
+      `${name}: labels must be an array, got ${describeValue(given)}.`,
       'Pass exactly one label per example (row).'
     );
-    if (Array.from(given as ArrayLike<unknown>).every(l => typeof l === 'string')) {
+    if (
+      given.length > 0 &&
+      Array.from(given as ArrayLike<unknown>).every(l => typeof l === 'string')
+    ) {
+      checkLabelCount(name, given.length, n);
       const names = [...new Set(given as readonly string[])].sort();
       const index = new Map(names.map((c, i) => [c, i]));
       labels = Int32Array.from(given as readonly string[], l => index.get(l)!);
       classNames = classNames ?? names;
     } else {
-      const ints = Array.from(given as ArrayLike<number>);
-      const wrong = ints.findIndex(l => !Number.isInteger(l) || l < 0);
-      check(
-        wrong < 0,
-        `${name}: label ${String(ints[wrong])} at row ${wrong} is not a class index (an integer from 0).`,
-        'Pass integer classes 0, 1, 2, ... or class names as strings.'
-      );
-      labels = Int32Array.from(ints);
+      // Checked before Int32Array.from, which would silently turn 1.5 into 1.
+      checkLabelValues(name, given, n, undefined);
+      labels = Int32Array.from(given as ArrayLike<number>);
     }
-    const numClasses = Math.max(...labels) + 1;
-    check(
-      classNames === undefined || classNames.length >= numClasses,
-      `${name}: labels go up to ${numClasses - 1} but only ${classNames?.length} class names were given.`,
-      'Pass one class name per class.'
-    );
+    checkLabelValues(name, labels, n, classNames);
     check(
       new Set(labels).size >= 2,
       `${name}: every label is the same class, so there is nothing to classify.`,

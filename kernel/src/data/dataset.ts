@@ -1,7 +1,8 @@
 import { tf, type Tensor, type Tensor4D } from '../backend/tf';
-import { check } from '../util/errors';
+import { check, checkOptionNames } from '../util/errors';
 import { session } from '../guide/session';
-import { permutation } from '../util/random';
+import { checkSeed, permutation } from '../util/random';
+import { validateDataset } from './validate';
 
 /**
  * Examples of any modality as one tensor whose first axis is the example axis (images
@@ -102,10 +103,18 @@ export function splitForSsl<X extends Tensor>(
 ): SslSplit<X> {
   const { testFraction = 0.2, labelFraction = 0.1, labelsPerClass, seed = 0 } = options;
   check(
-    data.labels !== undefined,
-    `Dataset '${data.name}' has no labels, so it cannot be split into labeled and test sets.`,
+    data?.labels !== undefined,
+    `Dataset '${data?.name}' has no labels, so it cannot be split into labeled and test sets.`,
     'Split a labeled dataset, or keep unlabeled data for pretraining and load a separate labeled set for evaluation.'
   );
+  checkOptionNames('splitForSsl', options, [
+    'testFraction',
+    'labelFraction',
+    'labelsPerClass',
+    'seed'
+  ]);
+  validateDataset(data, 'splitForSsl', { labels: 'required' });
+  checkSeed('splitForSsl', seed);
   check(
     testFraction > 0 && testFraction < 1,
     `testFraction must be between 0 and 1, got ${testFraction}.`,

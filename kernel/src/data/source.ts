@@ -1,6 +1,7 @@
 import { tf, type DataType, type Tensor } from '../backend/tf';
 import { check } from '../util/errors';
 import type { Dataset } from './dataset';
+import { validateDataset } from './validate';
 
 /**
  * Examples that training reads batch by batch, by position. A folder of images or a large
@@ -31,21 +32,14 @@ export function isDataSource(value: unknown): value is DataSource {
 }
 
 /** An in-memory dataset seen as a source: batches are gathered from its tensor. */
-export function datasetSource(data: Dataset): DataSource {
+export function datasetSource(data: Dataset, where = 'train'): DataSource {
+  validateDataset(data, where);
   check(
-    data !== null &&
-      typeof data === 'object' &&
-      data.inputs instanceof tf.Tensor &&
-      data.inputs.rank >= 2,
-    'Expected a dataset whose inputs are a tensor [count, ...example shape].',
+    data.inputs.rank >= 2,
+    `${where}: expected a dataset whose inputs are a tensor [count, ...example shape]; '${data.name}' has [${data.inputs.shape.join(', ')}].`,
     'Pass a dataset from a loader or splitForSsl(), e.g. train(task, split.unlabeled).'
   );
-  check(
-    !data.inputs.isDisposed,
-    `The inputs of dataset '${data.name}' were disposed.`,
-    'Load the data again (disposeDataset frees it for good).'
-  );
-  return {
+  const source: DataSource = {
     name: data.name,
     size: data.inputs.shape[0],
     exampleShape: data.inputs.shape.slice(1),
@@ -53,7 +47,15 @@ export function datasetSource(data: Dataset): DataSource {
     labeled: data.labels !== undefined,
     read: indices => tf.tidy(() => tf.gather(data.inputs, tf.tensor1d(indices, 'int32')))
   };
+  inMemory.set(source, data.inputs);
+  return source;
 }
+
+/**
+ * The whole tensor behind a source made by datasetSource, so the pre-training checks can scan
+ * every example at once (cheap in memory); sources that read from disk are not in it.
+ */
+export const inMemory = new WeakMap<DataSource, Tensor>();
 
 /** The source to train from: a DataSource as is, a Dataset through datasetSource. */
 export function toSource(data: Dataset | DataSource): DataSource {

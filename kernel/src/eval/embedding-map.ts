@@ -9,7 +9,8 @@ import { datasetSize, subset, type Dataset } from '../data/dataset';
 import { Chart } from '../render/chart';
 import { themed } from '../render/theme';
 import { check, checkOptionNames } from '../util/errors';
-import { permutation, rng } from '../util/random';
+import { checkSeed, permutation, rng } from '../util/random';
+import { validateDataset } from '../data/validate';
 import { embed } from './embed';
 
 export interface EmbeddingMapOptions {
@@ -100,6 +101,8 @@ export async function embeddingMap(
 ): Promise<Chart> {
   checkOptionNames('embeddingMap', options, OPTION_NAMES);
   const { method = 'umap', maxPoints = 1500, seed = 0 } = options;
+  validateDataset(data, 'embeddingMap');
+  checkSeed('embeddingMap', seed);
   const size = datasetSize(data);
   check(
     size >= 3,

@@ -12,9 +12,11 @@ import type { Displayable, MimeBundle } from '../render/mime';
 import { accuracyBarsSpec, type AccuracyRow } from '../render/specs';
 import { Table } from '../render/table';
 import { check, checkOptionNames } from '../util/errors';
+import { checkSeed } from '../util/random';
+import { validateDataset } from '../data/validate';
 import { embed } from './embed';
 import { representationHealth, type HealthReport } from './health';
-import { knnAccuracy } from './knn';
+import { checkBankK, knnAccuracy } from './knn';
 import { linearProbe } from './linear-probe';
 
 export interface EvaluateOptions {
@@ -155,6 +157,11 @@ export async function evaluate(
     'evaluate() needs a split with labeled and test examples.',
     'Make one with splitForSsl(dataset, { seed }).'
   );
+  validateDataset(split.labeled, 'evaluate() split.labeled', { labels: 'required' });
+  validateDataset(split.test, 'evaluate() split.test', { labels: 'required' });
+  checkSeed('evaluate()', seed);
+  // The caption records k, so the k that runs must be the k asked for: no silent clamping.
+  checkBankK('evaluate()', k, split.labeled);
   const l2Candidates = [0, 1e-4, 1e-3, 1e-2];
   const started = Date.now();
   const scores: EncoderScores[] = [];
@@ -164,7 +171,7 @@ export async function evaluate(
     const testX = embed(encoders[model], split.test.inputs);
     try {
       const knn = knnAccuracy(trainX, split.labeled.labels!, testX, split.test.labels!, {
-        k: Math.min(k, trainX.shape[0])
+        k
       });
       const probe = linearProbe({
         trainX,

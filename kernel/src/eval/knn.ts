@@ -3,6 +3,8 @@
  * self-supervised representation (no training, so it measures the features themselves).
  */
 import { tf, type Tensor2D } from '../backend/tf';
+import type { Dataset } from '../data/dataset';
+import { describeValue } from '../data/validate';
 import { check, checkOptionNames } from '../util/errors';
 import { l2Normalize } from './embed';
 
@@ -84,6 +86,24 @@ function checkFinite(what: string, x: Tensor2D): void {
     !bad,
     `${what} contain NaN or Infinity.`,
     'The encoder produced non-finite features: check the training loss for NaN and the input data.'
+  );
+}
+
+/**
+ * Checks k against a labelled bank before any embedding is computed: k must be a positive
+ * integer no larger than the bank, so what a caption records is what ran.
+ */
+export function checkBankK(where: string, k: unknown, bank: Dataset): void {
+  check(
+    typeof k === 'number' && Number.isInteger(k) && k >= 1,
+    `${where}: k must be a positive integer, got ${describeValue(k)}.`,
+    'Pass e.g. k: 20.'
+  );
+  const size = bank.inputs.shape[0];
+  check(
+    k <= size,
+    `${where}: k = ${k} is larger than the ${size} labelled examples in the neighbour bank '${bank.name}'.`,
+    `Use k <= ${size} (e.g. k: ${Math.min(20, size)}), or label more examples (a larger labelFraction or labelsPerClass in splitForSsl).`
   );
 }
 

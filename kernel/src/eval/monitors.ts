@@ -5,11 +5,12 @@
  */
 import { tf, type Tensor } from '../backend/tf';
 import type { Dataset } from '../data/dataset';
+import { validateDataset } from '../data/validate';
 import type { TrainMonitor } from '../train/options';
 import { check, checkOptionNames } from '../util/errors';
 import { embed } from './embed';
 import { representationHealth } from './health';
-import { knnAccuracy } from './knn';
+import { checkBankK, knnAccuracy } from './knn';
 
 export interface MonitorOptions {
   /** Run after every N-th epoch (default 1). */
@@ -37,7 +38,11 @@ export function knnMonitor(
     'knnMonitor needs two labeled sets: a neighbour bank and a test set.',
     'Pass knnMonitor(split.labeled, split.test).'
   );
+  validateDataset(bank, 'knnMonitor bank', { labels: 'required' });
+  validateDataset(test, 'knnMonitor test set', { labels: 'required' });
   const { everyEpochs = 1, k = 20 } = options;
+  // Refused here, before training, rather than clamped: the dashboard shows the k it was given.
+  checkBankK('knnMonitor', k, bank);
   return {
     name: 'knn',
     everyEpochs,
@@ -47,7 +52,7 @@ export function knnMonitor(
       try {
         return {
           knn: knnAccuracy(bankX, bank.labels!, testX, test.labels!, {
-            k: Math.min(k, bankX.shape[0])
+            k
           })
         };
       } finally {
@@ -67,6 +72,7 @@ export function collapseMonitor(
   options: MonitorOptions = {}
 ): TrainMonitor {
   checkOptionNames('collapseMonitor', options, ['everyEpochs']);
+  if (data && !(data instanceof tf.Tensor)) validateDataset(data, 'collapseMonitor');
   const inputs = data instanceof tf.Tensor ? data : data?.inputs;
   check(
     inputs instanceof tf.Tensor && inputs.rank >= 2 && inputs.shape[0] >= 2,

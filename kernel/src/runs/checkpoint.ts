@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { tf, type Tensor, type Variable } from '../backend/tf';
 import type { PretextTask } from '../tasks/task';
 import { PretextError } from '../util/errors';
+import { describeFsError, fsErrorFix } from '../util/fs-errors';
 import { writeFileAtomic, writeJsonAtomic } from './files';
 
 export const CHECKPOINT_FORMAT = 'pretext-checkpoint';
@@ -120,7 +121,6 @@ export async function writeCheckpoint(
   }
 ): Promise<string> {
   const checkpointsDir = path.join(runDir, 'checkpoints');
-  fs.mkdirSync(checkpointsDir, { recursive: true });
   const chunks: Uint8Array[] = [];
   const offset = { value: 0 };
   const task = await encode(content.task, chunks, offset);
@@ -141,18 +141,34 @@ export async function writeCheckpoint(
     created: new Date().toISOString()
   };
   const temp = path.join(checkpointsDir, `.tmp-${process.pid}-${randomBytes(3).toString('hex')}`);
-  fs.mkdirSync(temp);
-  writeFileAtomic(path.join(temp, DATA_FILE), data);
-  writeJsonAtomic(path.join(temp, MANIFEST_FILE), manifest);
   const final = path.join(checkpointsDir, `step-${String(content.step).padStart(8, '0')}`);
-  const previous = checkpointDirs(checkpointsDir);
-  if (fs.existsSync(final)) {
-    const old = `${temp}-old`;
-    fs.renameSync(final, old);
-    fs.renameSync(temp, final);
-    fs.rmSync(old, { recursive: true, force: true });
-  } else {
-    fs.renameSync(temp, final);
+  let previous: string[] = [];
+  try {
+    fs.mkdirSync(checkpointsDir, { recursive: true });
+    previous = checkpointDirs(checkpointsDir);
+    fs.mkdirSync(temp);
+    writeFileAtomic(path.join(temp, DATA_FILE), data);
+    writeJsonAtomic(path.join(temp, MANIFEST_FILE), manifest);
+    if (fs.existsSync(final)) {
+      const old = `${temp}-old`;
+      fs.renameSync(final, old);
+      fs.renameSync(temp, final);
+      fs.rmSync(old, { recursive: true, force: true });
+    } else {
+      fs.renameSync(temp, final);
+    }
+  } catch (error) {
+    // Leave no half checkpoint behind; the previous one is still complete.
+    try {
+      fs.rmSync(temp, { recursive: true, force: true });
+    } catch {
+      // Nothing more can be done on a file system that refuses even this.
+    }
+    const last = previous.filter(dir => dir !== final).at(-1);
+    throw new PretextError(
+      `Could not write the checkpoint of step ${content.step} to ${checkpointsDir}: ${describeFsError(error)}. ${last ? `The previous checkpoint (${path.basename(last)}) is intact.` : 'The run has no earlier checkpoint.'}`,
+      `${fsErrorFix(error, checkpointsDir)}, then resume the run with train(task, data, { resume: '${path.basename(runDir)}' })${last ? '' : ' or train again'}.`
+    );
   }
   for (const dir of previous) {
     if (dir !== final) fs.rmSync(dir, { recursive: true, force: true });
@@ -230,16 +246,73 @@ export function readCheckpoint(dir: string): LoadedCheckpoint {
   };
 }
 
-/** tfjs makes variable names unique with counters ('dense_Dense3/kernel'); compare without them. */
-function structuralName(name: string): string {
-  return name.replace(/\d+/g, '#');
+/**
+ * What a variable is within its layer ('kernel', 'bias', 'gamma', 'moving_mean', ...): the
+ * last part of its name without the '_N' suffix tfjs adds when the same name is built again.
+ */
+export function weightKind(name: string): string {
+  return (name.split('/').at(-1) ?? name).replace(/_\d+$/, '');
+}
+
+const describeShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+
+/** Why a stored tensor cannot hold a task variable's value, or undefined when it can. */
+function misfit(stored: TensorEntry, name: string, variable: Variable): string | undefined {
+  const sameShape =
+    variable.shape.length === stored.shape.length &&
+    variable.shape.every((d, i) => d === stored.shape[i]);
+  if (!sameShape)
+    return `'${stored.name}' is ${describeShape(stored.shape)} in the checkpoint but '${name}' is ${describeShape(variable.shape)} in the task`;
+  if (variable.dtype !== stored.dtype)
+    return `'${stored.name}' is ${stored.dtype} stored but '${name}' is ${variable.dtype} in the task`;
+  return undefined;
+}
+
+/**
+ * Pairs stored tensors with task variables by structure: the same count, and in order the same
+ * weight kind, shape and dtype. tfjs's names are not compared, because a notebook that re-runs
+ * its build cells gets 'conv1/kernel_1' for what was stored as 'conv1/kernel'.
+ */
+function matchStructurally(
+  stored: LoadedTensor[],
+  names: string[],
+  variables: Record<string, Variable>
+): { pairs: { variable: Variable; stored: LoadedTensor }[]; problems: string[] } {
+  const problems: string[] = [];
+  if (stored.length !== names.length) {
+    problems.push(
+      `the checkpoint holds ${stored.length} variables but the task has ${names.length}` +
+        ` (first stored: ${stored
+          .slice(0, 3)
+          .map(s => `'${s.entry.name}'`)
+          .join(', ')}; first in the task: ${names
+          .slice(0, 3)
+          .map(n => `'${n}'`)
+          .join(', ')})`
+    );
+    return { pairs: [], problems };
+  }
+  const pairs = names.map((name, i) => ({ variable: variables[name], stored: stored[i] }));
+  pairs.forEach(({ variable, stored: s }, i) => {
+    const name = names[i];
+    if (weightKind(s.entry.name) !== weightKind(name)) {
+      problems.push(
+        `variable ${i + 1} is a ${weightKind(s.entry.name)} ('${s.entry.name}') in the checkpoint but a ${weightKind(name)} ('${name}') in the task`
+      );
+      return;
+    }
+    const why = misfit(s.entry, name, variable);
+    if (why) problems.push(`variable ${i + 1}: ${why}`);
+  });
+  return { pairs, problems };
 }
 
 /**
  * Pairs each stored tensor with a task variable, or throws a PretextError naming every
- * mismatch. Tasks with stateVariables() match by name; the default naming (tfjs variable names)
- * also matches in order when names differ only by tfjs's uniqueness counters, as they do when
- * the same task is built again in the same kernel.
+ * mismatch. Names are used when every stored name is in the task, and always for tasks that
+ * name their own state (stateVariables(): 'encoder/3', stable by construction). tfjs's
+ * variable names are not stable, so those are matched by structure (order, weight kind,
+ * shape), as after a rebuild in the same kernel.
  */
 export function matchTaskState(
   checkpoint: LoadedCheckpoint,
@@ -248,42 +321,33 @@ export function matchTaskState(
   const { naming, variables } = taskState(task);
   const names = Object.keys(variables);
   const stored = checkpoint.task;
-  const problems: string[] = [];
-  let pairs: { variable: Variable; stored: LoadedTensor }[] = [];
   const byName = new Map(stored.map(s => [s.entry.name, s]));
-  const exact = names.length === stored.length && names.every(n => byName.has(n));
-  if (exact) {
+  let pairs: { variable: Variable; stored: LoadedTensor }[];
+  let problems: string[];
+  if (names.length === stored.length && names.every(n => byName.has(n))) {
     pairs = names.map(n => ({ variable: variables[n], stored: byName.get(n)! }));
-  } else if (
-    naming === 'default' &&
-    names.length === stored.length &&
-    names.every((n, i) => structuralName(n) === structuralName(stored[i].entry.name))
-  ) {
-    pairs = names.map((n, i) => ({ variable: variables[n], stored: stored[i] }));
+    problems = names.flatMap(n => misfit(byName.get(n)!.entry, n, variables[n]) ?? []);
+  } else if (naming === 'default' && (checkpoint.manifest.naming ?? 'default') === 'default') {
+    ({ pairs, problems } = matchStructurally(stored, names, variables));
   } else {
-    const missing = stored.filter(s => !names.includes(s.entry.name)).map(s => s.entry.name);
+    // Names a task gives its own state ('encoder/3', 'queue') are stable: they must all match.
+    pairs = [];
+    const missing = stored.filter(s => !(s.entry.name in variables)).map(s => s.entry.name);
     const extra = names.filter(n => !byName.has(n));
+    problems = [];
     if (missing.length) problems.push(`stored but not in the task: ${missing.join(', ')}`);
     if (extra.length) problems.push(`in the task but not stored: ${extra.join(', ')}`);
-  }
-  for (const { variable, stored: s } of pairs) {
-    if (
-      variable.shape.length !== s.entry.shape.length ||
-      variable.shape.some((d, i) => d !== s.entry.shape[i])
-    ) {
+    if (!problems.length)
       problems.push(
-        `'${s.entry.name}' is [${s.entry.shape.join(', ')}] in the checkpoint but [${variable.shape.join(', ')}] in the task`
+        `the checkpoint holds ${stored.length} variables but the task has ${names.length}`
       );
-    } else if (variable.dtype !== s.entry.dtype) {
-      problems.push(
-        `'${s.entry.name}' is ${s.entry.dtype} stored but ${variable.dtype} in the task`
-      );
-    }
   }
   if (problems.length) {
+    const shown = problems.slice(0, 5);
+    if (problems.length > shown.length) shown.push(`${problems.length - shown.length} more`);
     throw new PretextError(
-      `Checkpoint ${checkpoint.dir} (method '${checkpoint.manifest.method}') does not match this ${task.method} task: ${problems.join('; ')}.`,
-      `Build the task exactly as for the stored run (same method, encoder and head sizes${naming === 'default' ? ', built in the same order' : ''}) and load again; the stored files were left as they are.`
+      `Checkpoint ${checkpoint.dir} (method '${checkpoint.manifest.method}') does not match this ${task.method} task: ${shown.join('; ')}.`,
+      `Build the task exactly as for the stored run (same method, encoder and head sizes${naming === 'default' ? ', layers in the same order' : ''}) and load again; the stored files were left as they are.`
     );
   }
   return pairs;

@@ -10,12 +10,18 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
   );
   const fd = fs.openSync(temp, 'w');
   try {
-    fs.writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      fs.writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, file);
+  } catch (error) {
+    // A full disk or a failed rename must not leave half-written temp files behind.
+    fs.rmSync(temp, { force: true });
+    throw error;
   }
-  fs.renameSync(temp, file);
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {

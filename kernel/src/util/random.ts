@@ -2,6 +2,7 @@
  * Seeded randomness. Every random choice in Pretext (splits, shuffles, augmentation seeds)
  * comes from here, so a run with the same seed is repeatable.
  */
+import { PretextError } from './errors';
 
 /** A small, fast 32-bit PRNG (mulberry32); returns floats in [0, 1). */
 export function rng(seed: number): () => number {
@@ -48,4 +49,19 @@ export function deriveSeed(seed: number, ...parts: number[]): number {
   }
   // tfjs random ops take seeds as float64; keep them in the safe integer range.
   return h % 2147483647;
+}
+
+/**
+ * A seed must be an integer: a string such as '7' is refused with its quotes shown (it would
+ * otherwise seed as 0 or read as "got 7").
+ */
+export function checkSeed(what: string, seed: unknown): void {
+  if (Number.isInteger(seed)) return;
+  const got = typeof seed === 'string' ? `the string ${JSON.stringify(seed)}` : String(seed);
+  throw new PretextError(
+    `${what}: seed must be an integer, got ${got}.`,
+    typeof seed === 'string' && Number.isInteger(Number(seed)) && seed.trim() !== ''
+      ? `Pass the number: seed: ${Number(seed)} (without quotes).`
+      : 'Pass an integer, e.g. seed: 0.'
+  );
 }
