@@ -1,46 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { backendInfo, tf } from '../backend/tf';
+import {
+  STALE_HEARTBEAT_MS,
+  type MetricRecord,
+  type RunConfig,
+  type RunStatus,
+  type RunSummary
+} from '../protocol';
 import type { PretextTask } from '../tasks/task';
 import { PretextError, check } from '../util/errors';
 import { assignTaskState, checkpointDirs, matchTaskState, readCheckpoint } from './checkpoint';
+import { PROTOCOL_VERSION } from '../protocol/version';
 import { readJson, writeJsonAtomic } from './files';
 import { closestNames } from '../util/names';
 
-export type StoredStatus = 'running' | 'done' | 'stopped' | 'failed';
-
-/** One line of metrics.jsonl. */
-export interface MetricRecord {
-  step: number;
-  epoch: number;
-  loss: number;
-  lr: number;
-  gradNorm?: number;
-  [metric: string]: number | undefined;
-}
-
-export interface RunSummary {
-  status: StoredStatus;
-  finalLoss: number | null;
-  steps: number;
-  epochs: number;
-  seconds: number;
-  message?: string;
-  updated: string;
-}
-
-export interface RunConfig {
-  id: string;
-  name?: string;
-  method: string;
-  created: string;
-  task: Record<string, unknown>;
-  options: Record<string, unknown>;
-  dataset: { name: string; size: number; shape: number[] };
-  seed: number;
-  resumes?: { at: string; fromStep: number; options: Record<string, unknown> }[];
-}
+/**
+ * The run files' types, statuses and the heartbeat limit are the protocol's (shared with the
+ * extension). 'interrupted' is never written: readers show it for a 'running' run whose
+ * process is gone (same host, pid not alive) or whose heartbeat is far too old.
+ */
+export type StoredStatus = RunStatus;
+export type { MetricRecord, RunConfig, RunSummary } from '../protocol';
+export { STALE_HEARTBEAT_MS } from '../protocol';
 
 export interface RunInfo {
   id: string;
@@ -51,6 +35,10 @@ export interface RunInfo {
   created: string;
   finalLoss: number | null;
   steps: number;
+  /** The step of the latest checkpoint, when the run has one. */
+  checkpointStep?: number;
+  /** Why an interrupted run is shown so, and how to resume it. */
+  message?: string;
 }
 
 export interface Run {
@@ -63,6 +51,8 @@ export interface Run {
   metrics(): MetricRecord[];
   /** The latest complete checkpoint folder, if any. */
   checkpointPath: string | undefined;
+  /** Its step, read from the folder name. */
+  checkpointStep: number | undefined;
 }
 
 export interface RunStore {
@@ -110,18 +100,64 @@ function byCreated(a: Run, b: Run): number {
   return ta < tb ? -1 : ta > tb ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Why a 'running' summary is no longer true, or undefined while its process may be alive. */
+export function deadRunReason(summary: RunSummary, now = Date.now()): string | undefined {
+  if (summary.status !== 'running') return undefined;
+  if (summary.host === os.hostname() && typeof summary.pid === 'number') {
+    if (summary.pid === process.pid || processAlive(summary.pid)) return undefined;
+    return `its process (pid ${summary.pid} on ${summary.host}) is gone`;
+  }
+  const beat = Date.parse(summary.heartbeat ?? summary.updated);
+  if (!Number.isFinite(beat) || now - beat <= STALE_HEARTBEAT_MS) return undefined;
+  return `its last heartbeat was ${Math.round((now - beat) / 60000)} minutes ago`;
+}
+
+/** The summary as a reader should see it: a dead 'running' run becomes 'interrupted'. */
+function trueSummary(
+  id: string,
+  summary: RunSummary | undefined,
+  checkpointStep: number | undefined
+): RunSummary | undefined {
+  const reason = summary && deadRunReason(summary);
+  if (!summary || !reason) return summary;
+  const resume =
+    checkpointStep !== undefined
+      ? `its last checkpoint is step ${checkpointStep}; resume with train(task, data, { resume: '${id}' }).`
+      : 'it has no checkpoint to resume from; train again.';
+  return {
+    ...summary,
+    status: 'interrupted',
+    message: `Interrupted: ${reason} after step ${summary.steps}; ${resume}`
+  };
+}
+
 function openRun(root: string, id: string): Run | undefined {
   const dir = path.join(root, id);
   const config = readJson<RunConfig>(path.join(dir, 'config.json'));
   if (!config) return undefined;
+  const checkpointPath = checkpointDirs(path.join(dir, 'checkpoints')).at(-1);
+  const checkpointStep = checkpointPath
+    ? Number(path.basename(checkpointPath).slice('step-'.length))
+    : undefined;
   return {
     id,
     dir,
     config,
     environment: readJson<Record<string, unknown>>(path.join(dir, 'environment.json')),
-    summary: readJson<RunSummary>(path.join(dir, 'summary.json')),
+    summary: trueSummary(id, readJson<RunSummary>(path.join(dir, 'summary.json')), checkpointStep),
     metrics: () => readMetrics(path.join(dir, 'metrics.jsonl')),
-    checkpointPath: checkpointDirs(path.join(dir, 'checkpoints')).at(-1)
+    checkpointPath,
+    checkpointStep
   };
 }
 
@@ -151,7 +187,9 @@ export function openRunStore(root?: string): RunStore {
         status: run.summary?.status ?? 'unknown',
         created: run.config.created,
         finalLoss: run.summary?.finalLoss ?? null,
-        steps: run.summary?.steps ?? 0
+        steps: run.summary?.steps ?? 0,
+        ...(run.checkpointStep !== undefined ? { checkpointStep: run.checkpointStep } : {}),
+        ...(run.summary?.status === 'interrupted' ? { message: run.summary.message } : {})
       }));
     },
     get(id: string): Run {
@@ -220,6 +258,7 @@ export function createRun(
       throw error;
     }
     writeJsonAtomic(path.join(dir, 'config.json'), {
+      version: PROTOCOL_VERSION,
       id,
       ...(config.name ? { name: config.name } : {}),
       created: new Date().toISOString(),

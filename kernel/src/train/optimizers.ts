@@ -1,4 +1,5 @@
 import { tf, type Scalar, type Tensor, type Variable } from '../backend/tf';
+import { holdLossConstants } from '../losses/nt-xent';
 import type { OptimizerName } from './options';
 
 /** Names of engine-added optimiser state (not part of tfjs's getWeights()). */
@@ -23,6 +24,9 @@ type Optimizer = ReturnType<typeof tf.train.adam> | ReturnType<typeof tf.train.m
 export class EngineOptimizer {
   readonly optimizer: Optimizer;
   private rate: number;
+  private readonly scalars = new ScalarCache();
+  /** The losses' cached constants live as long as this run's optimiser. */
+  private readonly releaseLossConstants = holdLossConstants();
 
   constructor(
     readonly kind: OptimizerName,
@@ -32,6 +36,10 @@ export class EngineOptimizer {
     this.rate = learningRate;
     this.optimizer =
       kind === 'sgd' ? tf.train.momentum(learningRate, momentum) : tf.train.adam(learningRate);
+    if (kind !== 'sgd') {
+      const adam = this.optimizer as unknown as AdamInternals;
+      adam.applyGradients = grads => leanAdamStep(adam, grads, this.scalars);
+    }
   }
 
   get learningRate(): number {
@@ -87,6 +95,8 @@ export class EngineOptimizer {
   }
 
   dispose(): void {
+    this.scalars.dispose();
+    this.releaseLossConstants();
     this.optimizer.dispose();
     // MomentumOptimizer.dispose() forgets SGDOptimizer's cached learning-rate scalar.
     if (this.kind === 'sgd') (this.optimizer as unknown as { c?: Scalar }).c?.dispose();
@@ -106,11 +116,14 @@ export function decayedVariables(variables: Variable[]): Variable[] {
   return variables.filter(v => v.rank >= 2);
 }
 
-/** Decoupled weight decay: w <- w * (1 - lr * wd), before the gradient step (as AdamW does). */
+/**
+ * Decoupled weight decay: w <- w * (1 - lr * wd), before the gradient step (as AdamW does).
+ * The factor is uploaded once per step, not once per variable.
+ */
 export function applyWeightDecay(variables: Variable[], lr: number, weightDecay: number): void {
   if (weightDecay === 0 || variables.length === 0) return;
-  const factor = 1 - lr * weightDecay;
   tf.tidy(() => {
+    const factor = tf.scalar(1 - lr * weightDecay);
     for (const v of variables) v.assign(v.mul(factor));
   });
 }
@@ -130,8 +143,139 @@ export function clipByGlobalNorm(
   clipNorm: number
 ): Record<string, Tensor> {
   if (norm <= clipNorm) return grads;
-  const scale = clipNorm / norm;
+  // One upload for every gradient (the caller's tidy frees it).
+  const scale = tf.scalar(clipNorm / norm);
   const clipped: Record<string, Tensor> = {};
   for (const [name, g] of Object.entries(grads)) clipped[name] = g.mul(scale);
   return clipped;
+}
+
+/**
+ * Scalars by value, kept until dispose(). The values a run uses are few (Adam's betas and
+ * epsilon, the rate and decay factor of the last steps), but a schedule changes the rate every
+ * step, so only the most recent MAX_SCALARS values are kept; evicted ones are freed at the next
+ * lookup, outside any step that might still use them.
+ */
+class ScalarCache {
+  private static readonly MAX_SCALARS = 16;
+  private readonly byValue = new Map<number, Scalar>();
+  private readonly pinned = new Set<number>();
+  private evicted: Scalar[] = [];
+
+  /** Kept for the whole run (never evicted), e.g. Adam's betas. */
+  pin(value: number): Scalar {
+    this.pinned.add(value);
+    return this.get(value);
+  }
+
+  get(value: number): Scalar {
+    const hit = this.byValue.get(value);
+    if (hit) {
+      // Most recently used last, so eviction drops the oldest rate.
+      this.byValue.delete(value);
+      this.byValue.set(value, hit);
+      return hit;
+    }
+    const made = tf.keep(tf.scalar(value));
+    this.byValue.set(value, made);
+    if (this.byValue.size > ScalarCache.MAX_SCALARS) {
+      for (const [old, tensor] of this.byValue) {
+        if (this.pinned.has(old) || old === value) continue;
+        this.byValue.delete(old);
+        this.evicted.push(tensor);
+        break;
+      }
+    }
+    return made;
+  }
+
+  /** Frees evicted scalars; called at the start of a step, when no earlier step's op is pending. */
+  collect(): void {
+    tf.dispose(this.evicted);
+    this.evicted = [];
+  }
+
+  dispose(): void {
+    this.collect();
+    tf.dispose([...this.byValue.values()]);
+    this.byValue.clear();
+    this.pinned.clear();
+  }
+}
+
+/** The parts of tfjs-core 4.22's AdamOptimizer that its applyGradients reads and writes. */
+interface AdamInternals {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: Variable;
+  accBeta2: Variable;
+  accumulatedFirstMoment: { originalName: string; variable: Variable }[];
+  accumulatedSecondMoment: { originalName: string; variable: Variable }[];
+  applyGradients(grads: { name: string; tensor: Tensor }[] | Record<string, Tensor>): void;
+  incrementIterations(): void;
+}
+
+/**
+ * tfjs-core 4.22's AdamOptimizer.applyGradients, op for op (so every value is bit-identical),
+ * with its constants taken from `scalars` instead of uploaded again for every variable on
+ * every step: beta1, 1 - beta1, beta2, 1 - beta2, epsilon, 1 and -learningRate (6 per
+ * variable plus 3 per step before). Only a new learning rate still costs one upload.
+ */
+function leanAdamStep(
+  adam: AdamInternals,
+  variableGradients: { name: string; tensor: Tensor }[] | Record<string, Tensor>,
+  scalars: ScalarCache
+): void {
+  scalars.collect();
+  const list = Array.isArray(variableGradients) ? variableGradients : undefined;
+  const names = list ? list.map(v => v.name) : Object.keys(variableGradients);
+  const one = scalars.pin(1);
+  const beta1 = scalars.pin(adam.beta1);
+  const beta2 = scalars.pin(adam.beta2);
+  const oneMinusBeta1 = scalars.pin(1 - adam.beta1);
+  const oneMinusBeta2 = scalars.pin(1 - adam.beta2);
+  const epsilon = scalars.pin(adam.epsilon);
+  const negativeRate = scalars.get(-adam.learningRate);
+  tf.tidy(() => {
+    const oneMinusAccBeta1 = tf.sub(one, adam.accBeta1);
+    const oneMinusAccBeta2 = tf.sub(one, adam.accBeta2);
+    names.forEach((name, i) => {
+      const value = tf.engine().registeredVariables[name];
+      if (adam.accumulatedFirstMoment[i] == null) {
+        adam.accumulatedFirstMoment[i] = {
+          originalName: `${name}/m`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false))
+        };
+      }
+      if (adam.accumulatedSecondMoment[i] == null) {
+        adam.accumulatedSecondMoment[i] = {
+          originalName: `${name}/v`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false))
+        };
+      }
+      const gradient = list ? list[i].tensor : (variableGradients as Record<string, Tensor>)[name];
+      if (gradient == null) return;
+      const firstMoment = adam.accumulatedFirstMoment[i].variable;
+      const secondMoment = adam.accumulatedSecondMoment[i].variable;
+      const newFirstMoment = tf.add(tf.mul(firstMoment, beta1), tf.mul(gradient, oneMinusBeta1));
+      const newSecondMoment = tf.add(
+        tf.mul(secondMoment, beta2),
+        tf.mul(tf.square(gradient), oneMinusBeta2)
+      );
+      const biasCorrectedFirstMoment = tf.div(newFirstMoment, oneMinusAccBeta1);
+      const biasCorrectedSecondMoment = tf.div(newSecondMoment, oneMinusAccBeta2);
+      firstMoment.assign(newFirstMoment);
+      secondMoment.assign(newSecondMoment);
+      const update = tf.div(
+        biasCorrectedFirstMoment,
+        tf.add(tf.sqrt(biasCorrectedSecondMoment), epsilon)
+      );
+      value.assign(tf.add(tf.mul(update, negativeRate), value));
+    });
+    adam.accBeta1.assign(tf.mul(adam.accBeta1, beta1));
+    adam.accBeta2.assign(tf.mul(adam.accBeta2, beta2));
+  });
+  adam.incrementIterations();
 }

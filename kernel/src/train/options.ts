@@ -1,87 +1,31 @@
-import type { PretextTask } from '../tasks/task';
+/** Resolving train() options: defaults, checks that name the problem and the fix, the stored record. */
 import { check, checkOptionNames, checkPositive } from '../util/errors';
+import { checkSeed } from '../util/random';
+import { redactUri } from '../tracking/mlflow-client';
+import { parseBudget } from './budget';
+import { resolveCallbacks } from './callbacks/user';
+import type {
+  EarlyStoppingOptions,
+  OptimizerName,
+  ResolvedEarlyStopping,
+  ResolvedSchedule,
+  ResolvedTrainOptions,
+  ScheduleOptions,
+  TrainMonitor,
+  TrainOptions
+} from './option-types';
 
-export type OptimizerName = 'adam' | 'adamw' | 'sgd';
-
-/** Learning-rate schedule: optional linear warmup, then constant or cosine decay. */
-export interface ScheduleOptions {
-  /** 'constant' keeps learningRate after warmup; 'cosine' decays it to minLearningRate. */
-  kind: 'cosine' | 'constant';
-  /** Steps of linear warmup from learningRate/warmupSteps up to learningRate. */
-  warmupSteps?: number;
-  /** Warmup length in epochs (converted to steps); use either this or warmupSteps. */
-  warmupEpochs?: number;
-  /** Where cosine decay ends, reached after the last step (default 0). */
-  minLearningRate?: number;
-}
-
-export interface EarlyStoppingOptions {
-  /** 'loss' (the epoch's mean loss, default) or a metric name a monitor returns. */
-  monitor?: string;
-  /** Checks without improvement before stopping (default 3). */
-  patience?: number;
-  /** Smallest change that counts as an improvement (default 0). */
-  minDelta?: number;
-  /** 'min' (default for 'loss') or 'max' (default for monitor metrics, e.g. accuracy). */
-  mode?: 'min' | 'max';
-}
-
-/** What a monitor sees at the end of an epoch. */
-export interface MonitorContext {
-  /** Completed epochs, from 1. */
-  epoch: number;
-  /** Completed optimiser steps, from 1, across resumes. */
-  step: number;
-  task: PretextTask;
-}
-
-/** Extra metrics computed every few epochs (e.g. a kNN accuracy monitor). */
-export interface TrainMonitor {
-  name: string;
-  /** Run after every `everyEpochs`-th epoch (default 1). */
-  everyEpochs?: number;
-  evaluate(ctx: MonitorContext): Promise<Record<string, number>> | Record<string, number>;
-}
-
-export interface TrainOptions {
-  /** Passes over the unlabeled data (default 10). On resume: the run's total, not extra epochs. */
-  epochs?: number;
-  /** Images per step; contrastive methods see 2x this many views (default 256). */
-  batchSize?: number;
-  /** Peak learning rate (default 1e-3). */
-  learningRate?: number;
-  /** Seeds shuffling and augmentation; same seed, same run (default 0). */
-  seed?: number;
-  /** Title of the live dashboard (default: method and dataset). */
-  title?: string;
-  /** Show the live dashboard (default true). */
-  display?: boolean;
-  /** 'adam' (default), 'adamw' (Adam + decoupled weight decay) or 'sgd' (with momentum). */
-  optimizer?: OptimizerName;
-  /** SGD momentum (default 0.9; only with optimizer 'sgd'). */
-  momentum?: number;
-  /** Learning-rate schedule (default constant, no warmup). */
-  schedule?: ScheduleOptions;
-  /**
-   * Decoupled weight decay for 'adamw' and 'sgd': each step multiplies every weight of rank
-   * >= 2 (kernels, not biases or batch-norm parameters) by (1 - lr * weightDecay). Default 0.
-   */
-  weightDecay?: number;
-  /** Clip gradients to this global L2 norm (default: no clipping). */
-  gradientClipNorm?: number;
-  /** Stop when the monitored value stops improving. */
-  earlyStopping?: EarlyStoppingOptions;
-  /** Extra metrics every few epochs; shown on the dashboard and logged with the run. */
-  monitors?: TrainMonitor[];
-  /** Epochs between checkpoints when a run store is used (default 1). */
-  checkpointEvery?: number;
-  /** Run store folder, or false for none (default PRETEXT_RUNS or './runs'). */
-  runStore?: string | false;
-  /** A label recorded with the run. */
-  runName?: string;
-  /** Continue a stored run from its latest checkpoint: a run id, or 'latest'. */
-  resume?: string;
-}
+export type {
+  EarlyStoppingOptions,
+  MonitorContext,
+  OptimizerName,
+  ResolvedEarlyStopping,
+  ResolvedSchedule,
+  ResolvedTrainOptions,
+  ScheduleOptions,
+  TrainMonitor,
+  TrainOptions
+} from './option-types';
 
 export const TRAIN_OPTION_NAMES = [
   'epochs',
@@ -96,46 +40,18 @@ export const TRAIN_OPTION_NAMES = [
   'weightDecay',
   'gradientClipNorm',
   'earlyStopping',
+  'divergenceGuard',
   'monitors',
   'checkpointEvery',
   'runStore',
   'runName',
-  'resume'
+  'resume',
+  'budget',
+  'callbacks',
+  'tracking',
+  'experiment',
+  'tensorboard'
 ] as const;
-
-export interface ResolvedSchedule {
-  kind: 'cosine' | 'constant';
-  warmupSteps?: number;
-  warmupEpochs?: number;
-  minLearningRate: number;
-}
-
-export interface ResolvedEarlyStopping {
-  monitor: string;
-  patience: number;
-  minDelta: number;
-  mode: 'min' | 'max';
-}
-
-export interface ResolvedTrainOptions {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  seed: number;
-  title?: string;
-  display: boolean;
-  optimizer: OptimizerName;
-  momentum: number;
-  schedule: ResolvedSchedule;
-  weightDecay: number;
-  gradientClipNorm?: number;
-  earlyStopping?: ResolvedEarlyStopping;
-  monitors: TrainMonitor[];
-  checkpointEvery: number;
-  runStore: string | false;
-  runName?: string;
-  resume?: string;
-}
 
 const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'adamw', 'sgd'];
 
@@ -283,7 +199,6 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
     Object.entries(options ?? {}).filter(([, value]) => value !== undefined)
   ) as TrainOptions;
   const base = {
-    epochs: 10,
     batchSize: 256,
     learningRate: 1e-3,
     seed: 0,
@@ -294,8 +209,15 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
     ...given
   };
   check(
-    Number.isInteger(base.epochs) && base.epochs > 0,
-    `epochs must be a positive integer, got ${String(base.epochs)}.`,
+    base.epochs === undefined || base.budget === undefined,
+    `train() got both epochs (${String(base.epochs)}) and budget (${JSON.stringify(base.budget)}).`,
+    "Give one: { epochs: 10 } for passes over the data, or { budget: '4m' } for a time budget."
+  );
+  const budget = base.budget === undefined ? undefined : parseBudget(base.budget);
+  const epochs = budget === undefined ? (base.epochs ?? 10) : undefined;
+  check(
+    epochs === undefined || (Number.isInteger(epochs) && epochs > 0),
+    `epochs must be a positive integer, got ${String(epochs)}.`,
     'Pass e.g. { epochs: 10 }.'
   );
   check(
@@ -304,11 +226,7 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
     'Pass e.g. { batchSize: 256 }; contrastive losses need at least two images per batch.'
   );
   checkPositive('learningRate', base.learningRate);
-  check(
-    Number.isInteger(base.seed),
-    `seed must be an integer, got ${String(base.seed)}.`,
-    'Pass e.g. { seed: 0 }.'
-  );
+  checkSeed('train', base.seed);
   check(
     typeof base.display === 'boolean',
     `display must be true or false, got ${String(base.display)}.`,
@@ -340,6 +258,29 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
   );
   if (base.gradientClipNorm !== undefined) checkPositive('gradientClipNorm', base.gradientClipNorm);
   checkPositiveInteger('checkpointEvery', base.checkpointEvery, '{ checkpointEvery: 1 }');
+  check(
+    base.divergenceGuard === undefined || [true, false, 'warn'].includes(base.divergenceGuard),
+    `divergenceGuard must be true, false or 'warn', got ${String(base.divergenceGuard)}.`,
+    "Pass { divergenceGuard: 'warn' } to be warned only, or false to turn the guard off."
+  );
+  check(
+    base.tracking === undefined ||
+      base.tracking === false ||
+      (typeof base.tracking === 'string' && /^https?:\/\/./.test(base.tracking)),
+    `tracking must be an http(s) URL of an MLflow server or false, got ${typeof base.tracking === 'string' ? JSON.stringify(redactUri(base.tracking)) : String(base.tracking)}.`,
+    "Pass e.g. { tracking: 'http://127.0.0.1:5000' }, or set MLFLOW_TRACKING_URI."
+  );
+  check(
+    base.experiment === undefined ||
+      (typeof base.experiment === 'string' && base.experiment !== ''),
+    `experiment must be a non-empty string, got ${String(base.experiment)}.`,
+    "Pass e.g. { experiment: 'mnist-ssl' }."
+  );
+  check(
+    base.tensorboard === undefined || typeof base.tensorboard === 'boolean',
+    `tensorboard must be true or false, got ${String(base.tensorboard)}.`,
+    'Pass { tensorboard: false } to write no TensorBoard event files.'
+  );
   const runStore = base.runStore ?? defaultRunStoreRoot();
   check(
     runStore === false || (typeof runStore === 'string' && runStore.length > 0),
@@ -366,7 +307,8 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
     );
   }
   const resolved: ResolvedTrainOptions = {
-    epochs: base.epochs,
+    ...(epochs !== undefined ? { epochs } : {}),
+    ...(budget !== undefined ? { budget } : {}),
     batchSize: base.batchSize,
     learningRate: base.learningRate,
     seed: base.seed,
@@ -378,21 +320,30 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
     earlyStopping: resolveEarlyStopping(base.earlyStopping),
     monitors: resolveMonitors(base.monitors),
     checkpointEvery: base.checkpointEvery,
-    runStore
+    runStore,
+    callbacks: resolveCallbacks(base.callbacks),
+    tensorboard: base.tensorboard ?? true
   };
   if (base.title !== undefined) resolved.title = base.title;
   if (base.gradientClipNorm !== undefined) resolved.gradientClipNorm = base.gradientClipNorm;
+  if (base.divergenceGuard !== undefined) resolved.divergenceGuard = base.divergenceGuard;
+  if (base.tracking !== undefined) resolved.tracking = base.tracking;
+  if (base.experiment !== undefined) resolved.experiment = base.experiment;
   if (resolved.earlyStopping === undefined) delete resolved.earlyStopping;
   if (base.runName !== undefined) resolved.runName = base.runName;
   if (base.resume !== undefined) resolved.resume = base.resume;
   return resolved;
 }
 
-/** The options as JSON for config.json (monitors by name; functions cannot be stored). */
+/** The options as JSON for config.json (monitors and callbacks by name; functions cannot be stored). */
 export function optionsForRecord(options: ResolvedTrainOptions): Record<string, unknown> {
-  const { monitors, ...rest } = options;
+  const { monitors, callbacks, tracking, ...rest } = options;
   return {
     ...rest,
-    monitors: monitors.map(m => ({ name: m.name, everyEpochs: m.everyEpochs ?? 1 }))
+    // A URI may carry user:password; the run files never do.
+    ...(typeof tracking === 'string' ? { tracking: redactUri(tracking) } : {}),
+    ...(tracking === false ? { tracking: false } : {}),
+    monitors: monitors.map(m => ({ name: m.name, everyEpochs: m.everyEpochs ?? 1 })),
+    ...(callbacks.length ? { callbacks: callbacks.map(c => c.name) } : {})
   };
 }

@@ -54,7 +54,7 @@ export class TrainResult implements Displayable {
       step: this.history.length,
       totalSteps: this.history.length,
       epoch: this.epochs.length,
-      totalEpochs: this.options.epochs,
+      totalEpochs: this.options.epochs ?? this.epochs.length,
       elapsedSec: this.seconds,
       samplesPerSec: this.samplesPerSec,
       metrics: {
@@ -62,7 +62,8 @@ export class TrainResult implements Displayable {
         ...latestMonitorMetrics(this.epochs)
       },
       history: this.history,
-      message: this.message
+      message: this.message,
+      ...(this.options.budget !== undefined ? { budgetSec: this.options.budget } : {})
     };
   }
 

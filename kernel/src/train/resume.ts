@@ -60,6 +60,7 @@ export function planResume(
   const inherited: Record<string, unknown> = {};
   for (const name of [
     'epochs',
+    'budget',
     'batchSize',
     'learningRate',
     'seed',
@@ -79,6 +80,9 @@ export function planResume(
     Object.entries(given).filter(([, value]) => value !== undefined)
   ) as TrainOptions;
   if (explicit.optimizer !== undefined && explicit.optimizer !== 'sgd') delete inherited.momentum;
+  // A given length replaces the stored one, whether it was in epochs or time.
+  if (explicit.epochs !== undefined) delete inherited.budget;
+  if (explicit.budget !== undefined) delete inherited.epochs;
   const opts = resolveTrainOptions({ ...(inherited as TrainOptions), ...explicit });
   for (const name of CONTINUITY) {
     if (name === 'momentum' && opts.optimizer !== 'sgd') continue;

@@ -118,7 +118,8 @@ test('a run writes config, environment, metrics, checkpoint and summary; list/ge
       status: 'done',
       created: undefined,
       finalLoss: result.finalLoss,
-      steps: 8
+      steps: 8,
+      checkpointStep: 8
     }
   );
   const run = store.get(result.runId!);
@@ -172,7 +173,7 @@ test('corrupt or mismatched checkpoints are refused, and the stored files stay a
   const wideWeights = weightsOf(wide);
   assert.throws(
     () => loadCheckpoint(wide, result.runId!, root),
-    /'kernel' is \[16, 3\] in the checkpoint but \[64, 3\] in the task[\s\S]*Fix: Build the task exactly/
+    /'kernel' is \[16, 3\] in the checkpoint but ('kernel' is )?\[64, 3\] in the task[\s\S]*Fix: Build the task exactly/
   );
   assert.deepEqual(weightsOf(wide), wideWeights, 'nothing assigned on error');
   assert.deepEqual(snapshot(dir), before);
@@ -349,4 +350,34 @@ test('a SimCLR run resumed in the same kernel continues bit for bit (default sta
   // Before Adam's beta powers were stored, step 4 differed in the 7th digit.
   assertClose(losses(resumed), losses(straight));
   tf.dispose(data.inputs);
+});
+
+test("a 'running' run shows as interrupted once its process is gone or its heartbeat is far too old", async () => {
+  const result = await train(fakeTask(), images(16), { ...base, epochs: 1 });
+  const file = path.join(root, result.runId!, 'summary.json');
+  const stored = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.equal(stored.pid, process.pid, 'the summary names the training process');
+  assert.equal(stored.host, os.hostname());
+  assert.ok(Date.parse(stored.heartbeat) > Date.now() - 60_000);
+  const statusWith = (fields: Record<string, unknown>) => {
+    fs.writeFileSync(file, JSON.stringify({ ...stored, status: 'running', ...fields }));
+    return openRunStore(root).get(result.runId!).summary!;
+  };
+  const old = new Date(Date.now() - 20 * 60_000).toISOString();
+  assert.equal(statusWith({}).status, 'running', 'this very process is alive');
+  const gone = statusWith({ host: 'elsewhere', heartbeat: old });
+  assert.equal(gone.status, 'interrupted');
+  assert.match(gone.message!, /last heartbeat was 20 minutes ago[\s\S]*checkpoint is step 2/);
+  assert.equal(
+    statusWith({ host: 'elsewhere', heartbeat: new Date().toISOString() }).status,
+    'running'
+  );
+  const legacy = { pid: undefined, host: undefined, heartbeat: undefined, updated: old };
+  assert.equal(statusWith(legacy).status, 'interrupted', 'older summaries fall back to updated');
+  const info = openRunStore(root)
+    .list()
+    .find(r => r.id === result.runId)!;
+  assert.equal(info.status, 'interrupted');
+  assert.equal(info.checkpointStep, 2);
+  assert.match(info.message!, new RegExp(`resume: '${result.runId}'`));
 });

@@ -1,36 +1,10 @@
-/** What the engine does after each epoch: run monitors, update early stopping. */
-import type { PretextTask } from '../tasks/task';
-import { check } from '../util/errors';
-import type { ResolvedEarlyStopping, TrainMonitor } from './options';
-import type { EarlyStoppingState } from './resume';
-
-/** Runs the monitors due this epoch and returns their metrics, checked to be numbers. */
-export async function runMonitors(
-  monitors: readonly TrainMonitor[],
-  epoch: number,
-  step: number,
-  task: PretextTask
-): Promise<Record<string, number>> {
-  const computed: Record<string, number> = {};
-  for (const monitor of monitors) {
-    if (epoch % (monitor.everyEpochs ?? 1) !== 0) continue;
-    const values = await monitor.evaluate({ epoch, step, task });
-    check(
-      typeof values === 'object' && values !== null,
-      `Monitor '${monitor.name}' returned ${String(values)} instead of { metricName: number }.`,
-      'Make evaluate return an object of numbers, e.g. { knnAccuracy: 0.91 }.'
-    );
-    for (const [name, v] of Object.entries(values)) {
-      check(
-        typeof v === 'number',
-        `Monitor '${monitor.name}' returned ${name} = ${String(v)}, not a number.`,
-        'Return plain numbers, e.g. { knnAccuracy: 0.91 }.'
-      );
-      computed[name] = v;
-    }
-  }
-  return computed;
-}
+/** Early stopping as a callback: stop once the monitored value stops improving. */
+import { check } from '../../util/errors';
+import type { ResolvedEarlyStopping } from '../options';
+import type { EpochSummary } from '../result';
+import type { EarlyStoppingState } from '../resume';
+import type { TrainCallback, TrainContext } from './callback';
+import { monitorsDue } from './monitors';
 
 /**
  * Updates `state` with this epoch's value of the monitored metric (the epoch loss or a
@@ -69,4 +43,24 @@ export function updateEarlyStopping(
   }
   if (++state.bad < es.patience) return undefined;
   return `Early stopping after epoch ${epoch.epoch}: ${es.monitor} has not improved by more than ${es.minDelta} for ${es.patience} check${es.patience === 1 ? '' : 's'} (best ${(state.best ?? value).toFixed(4)} at epoch ${state.bestEpoch}).`;
+}
+
+export class EarlyStopping implements TrainCallback {
+  readonly name = 'early stopping';
+
+  /** `state` continues a resumed run's counters; checkpoints store it. */
+  constructor(
+    private readonly settings: ResolvedEarlyStopping,
+    readonly state: EarlyStoppingState = { best: null, bestEpoch: 0, bad: 0 }
+  ) {}
+
+  onEpochEnd(epoch: EpochSummary, ctx: TrainContext): void {
+    const stop = updateEarlyStopping(this.settings, this.state, {
+      epoch: epoch.epoch,
+      meanLoss: epoch.meanLoss,
+      metrics: epoch.metrics ?? {},
+      monitorsRan: monitorsDue(ctx.options.monitors, epoch.epoch)
+    });
+    if (stop !== undefined) ctx.requestStop(stop);
+  }
 }

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { tf, type Tensor4D } from '../../../../kernel/src/backend/tf';
+import { gaussianNoise } from '../../../../kernel/src/augment/ops';
+import { convEncoder } from '../../../../kernel/src/models/conv-encoder';
+import { loadCheckpoint, openRunStore } from '../../../../kernel/src/runs/store';
+import { simclr } from '../../../../kernel/src/tasks/simclr';
+import type { StepStats, TrainContext } from '../../../../kernel/src/train/callbacks/callback';
+import {
+  chanceLoss,
+  DivergenceGuard,
+  PINNED_STEPS,
+  WARMUP_STEPS
+} from '../../../../kernel/src/train/callbacks/divergence';
+import { resolveTrainOptions } from '../../../../kernel/src/train/options';
+import { train } from '../../../../kernel/src/train/train';
+import { PretextError } from '../../../../kernel/src/util/errors';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pretext-divergence-'));
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const data = () => ({
+  name: 'noise',
+  inputs: tf.randomUniform([64, 8, 8, 1], 0, 1, 'float32', 1) as Tensor4D
+});
+const tinySimclr = () =>
+  simclr({
+    encoder: convEncoder({ inputShape: [8, 8, 1], filters: [4, 8], seed: 0 }),
+    seed: 0,
+    augment: gaussianNoise({ std: 0.1 })
+  });
+const quiet = { display: false, batchSize: 8, runStore: false as const };
+
+test('chance level: log(2N-1) for NT-Xent methods, the task own value first, else unknown', () => {
+  const task = tinySimclr();
+  assert.ok(Math.abs(chanceLoss(task, 8)! - Math.log(15)) < 1e-12);
+  assert.equal(chanceLoss({ ...task, method: 'rotation' }, 8), undefined);
+  assert.equal(
+    chanceLoss({ ...task, method: 'rotation', chanceLoss: () => Math.log(4) }, 8),
+    Math.log(4)
+  );
+  task.dispose();
+});
+
+test('an absurd learning rate on a tiny SimCLR run fails with what was seen and a fix; the checkpoint stays', async () => {
+  const task = tinySimclr();
+  const error = await train(task, data(), {
+    ...quiet,
+    runStore: root,
+    epochs: 30,
+    learningRate: 10
+  }).catch(e => e);
+  assert.ok(error instanceof PretextError, String(error));
+  assert.match(
+    error.message,
+    /Training diverged at step \d+ \(epoch \d+\): the weights' global norm grew/
+  );
+  assert.match(error.message, /last checkpoint \(step \d+\) of run \S+ is intact/);
+  assert.match(error.message, /Fix: lower learningRate \(e\.g\. 1\), set gradientClipNorm/);
+  const run = openRunStore(root).list().at(-1)!;
+  assert.equal(run.status, 'failed');
+  const fresh = tinySimclr();
+  assert.ok(loadCheckpoint(fresh, run.id, root).step > 0);
+  task.dispose();
+  fresh.dispose();
+});
+
+test("divergenceGuard: 'warn' warns once and trains on; false stays silent", async () => {
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (message: string) => warnings.push(message);
+  try {
+    const task = tinySimclr();
+    const warned = await train(task, data(), {
+      ...quiet,
+      epochs: 8,
+      learningRate: 10,
+      divergenceGuard: 'warn'
+    });
+    assert.equal(warned.status, 'done');
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /Training diverged at step \d+/);
+    task.dispose();
+    const off = tinySimclr();
+    const silent = await train(off, data(), {
+      ...quiet,
+      epochs: 8,
+      learningRate: 10,
+      divergenceGuard: false
+    });
+    assert.equal(silent.status, 'done');
+    assert.equal(warnings.length, 1);
+    off.dispose();
+  } finally {
+    console.warn = warn;
+  }
+  assert.throws(
+    () => resolveTrainOptions({ divergenceGuard: 'yes' as never }),
+    /divergenceGuard must be true, false or 'warn'/
+  );
+});
+
+test('a normal run is not flagged', async () => {
+  const task = tinySimclr();
+  const result = await train(task, data(), { ...quiet, epochs: 16, learningRate: 1e-3 });
+  assert.equal(result.status, 'done');
+  assert.equal(result.records.length, 128);
+  task.dispose();
+});
+
+/** Drives the guard directly with a loss sequence (the weights stay as they are). */
+function feed(losses: number[]): unknown {
+  const task = tinySimclr();
+  const options = resolveTrainOptions({ batchSize: 8, learningRate: 0.5 });
+  const ctx = { task, options, resumedFromStep: undefined } as unknown as TrainContext;
+  const guard = new DivergenceGuard();
+  guard.onTrainBegin(ctx);
+  try {
+    losses.forEach((loss, i) => {
+      const stats: StepStats = { step: i + 1, epoch: 1, loss, gradNorm: 1, lr: 0.5 };
+      guard.onGradients(stats, ctx);
+    });
+    return undefined;
+  } catch (e) {
+    return e;
+  } finally {
+    task.dispose();
+  }
+}
+
+test('a loss that fell and then sits at chance level is a collapse; one that never left it, past the warm-up', () => {
+  const chance = Math.log(15);
+  const fallen = [2.5, 2.2, 2.0, ...Array<number>(PINNED_STEPS).fill(chance)];
+  const collapse = feed(fallen);
+  assert.ok(collapse instanceof PretextError, String(collapse));
+  assert.match(
+    collapse.message,
+    /had fallen to 2\.0000 but has sat at the task's chance level 2\.7081/
+  );
+  assert.match(collapse.message, /step 33/);
+  assert.equal(feed(fallen.slice(0, -1)), undefined, 'one step short of the limit');
+  assert.equal(feed([2.5, 2.2, ...Array<number>(PINNED_STEPS - 1).fill(chance), 2.4]), undefined);
+  const flat = Array<number>(WARMUP_STEPS + 1).fill(chance * 0.999);
+  const never = feed(flat);
+  assert.ok(never instanceof PretextError, String(never));
+  assert.match(never.message, /never left the task's chance level/);
+  assert.match(never.message, /raise learningRate \(e\.g\. 5\)/, 'calm weights: maybe too low');
+  assert.equal(feed(flat.slice(0, -1)), undefined, 'still in the warm-up');
+  assert.equal(feed(Array<number>(200).fill(chance * 0.98)), undefined, 'slowly learning');
+});
