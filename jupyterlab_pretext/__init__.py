@@ -18,3 +18,8 @@ except ImportError:
 def _jupyter_labextension_paths():
     """Tell JupyterLab where the prebuilt extension lives inside this package."""
     return [{"src": "labextension", "dest": "jupyterlab-pretext"}]
+
+
+def _jupyter_server_extension_points():
+    """The server extension that reads the tracking server for the side panel."""
+    return [{"module": "jupyterlab_pretext.server"}]
