@@ -8,8 +8,12 @@
  */
 export { tf, backendInfo, type BackendInfo } from './backend/tf';
 export type { LayersModel, Tensor, Tensor2D, Tensor4D, Scalar, Variable } from './backend/tf';
+export { nativeGradientState, type NativeGradientState } from './backend/native/install';
 export { PretextError } from './util/errors';
-export { params } from './util/params';
+export { params, injectParams } from './util/params';
+export { recordResult } from './sweep/recorder';
+export { sweepReport, SweepReport, type SweepRow } from './sweep/report';
+export { sweep, type NotebookSweepOptions } from './sweep/api';
 
 export {
   datasetSize,
@@ -159,8 +163,23 @@ export {
   compose,
   simclrAugment,
   SIMCLR_AUGMENT_DEFAULTS,
-  type SimclrAugmentOptions
+  type SimclrAugmentOptions,
+  type SimclrPreset
 } from './augment/compose';
+export {
+  affineTransform,
+  randomAffine,
+  type AffineParams,
+  type RandomAffineOptions
+} from './augment/affine';
+export {
+  augmentationCheck,
+  AugmentationCheck,
+  viewStats,
+  type AugmentationCheckOptions,
+  type AugmentationWarning,
+  type ViewStats
+} from './augment/check';
 export {
   composeSeries,
   describeSeriesAugment,
@@ -180,7 +199,15 @@ export {
 
 export { convEncoder, type ConvEncoderOptions } from './models/conv-encoder';
 export { conv1dEncoder, type Conv1dEncoderOptions } from './models/conv1d-encoder';
-export { projectionHead, type ProjectionHeadOptions } from './models/heads';
+export {
+  projectionHead,
+  linearHead,
+  reconstructionHead,
+  tokenPredictionHead,
+  type ProjectionHeadOptions,
+  type LinearHeadOptions,
+  type ReconstructionHeadOptions
+} from './models/heads';
 export { mlpEncoder, type MlpEncoderOptions } from './models/mlp-encoder';
 export { resnetEncoder, type ResnetEncoderOptions } from './models/resnet-encoder';
 export { modelInputShape, modelOutputDim } from './models/shape';
@@ -214,14 +241,19 @@ export {
   type MlmTask,
   type FilledBlank
 } from './tasks/mlm';
+// Losses, one per file (kernel/src/losses/), so a method's loss can be swapped.
+export { ntXentLoss, type NegativeQueue } from './losses/nt-xent';
+export { byolLoss } from './losses/cosine';
+export { vicregLoss, VICREG_WEIGHTS, type VicregWeights } from './losses/vicreg';
+export { barlowTwinsLoss } from './losses/barlow-twins';
+export { rotationLoss } from './losses/rotation';
+// The method base: define a task from its parts (encoder, views, heads, loss).
+export { defineTask, type TaskDefinition, type DefinedTask } from './tasks/define';
+export { jointEmbeddingTask, type JointEmbeddingDefinition } from './tasks/joint-embedding';
 export {
-  byolLoss,
-  vicregLoss,
-  barlowTwinsLoss,
-  VICREG_WEIGHTS,
-  type VicregWeights
-} from './tasks/ssl-losses';
-export { ntXentLoss } from './tasks/losses';
+  maskedReconstructionTask,
+  type MaskedReconstructionDefinition
+} from './tasks/masked-reconstruction';
 export { simclr, SIMCLR_DEFAULTS, type SimclrOptions, type SimclrTask } from './tasks/simclr';
 export { scarf, SCARF_DEFAULTS, type ScarfOptions, type ScarfTask } from './tasks/scarf';
 export { vime, vimeLoss, VIME_DEFAULTS, type VimeOptions, type VimeTask } from './tasks/vime';
@@ -239,6 +271,13 @@ export {
 } from './tasks/masked-series';
 
 export { train, TrainResult, type EpochSummary } from './train/train';
+export type {
+  TrainCallback,
+  TrainContext,
+  TrainEnd,
+  TrainStatus,
+  StepStats
+} from './train/callbacks/callback';
 export type {
   TrainOptions,
   OptimizerName,
@@ -265,9 +304,29 @@ export {
   loadEncoder,
   modelCard,
   ModelCard,
+  type CardMetric,
   type ExportOptions,
   type ModelCardData
 } from './runs/encoder-export';
+export {
+  MlflowClient,
+  MlflowApiError,
+  type MlflowClientOptions,
+  type MlflowRun,
+  type ModelVersion
+} from './tracking/mlflow-client';
+export {
+  mlflowCallback,
+  type MlflowCallback,
+  type MlflowCallbackOptions,
+  type MlflowCallbackStats
+} from './tracking/mlflow-callback';
+export {
+  tensorboardCallback,
+  type TensorboardCallbackOptions
+} from './tracking/tensorboard-callback';
+export { trackingCallbacks, type TrackingOptions } from './tracking/callbacks';
+export { syncRuns, type SyncOptions, type SyncedRun } from './tracking/sync';
 export {
   knnMonitor,
   collapseMonitor,
@@ -295,6 +354,8 @@ export {
 export {
   labelEfficiency,
   LabelEfficiencyReport,
+  FINE_TUNE_RECIPE,
+  type FineTuneRecipe,
   type EfficiencyResult,
   type LabelEfficiencyOptions,
   type LabelEfficiencyProtocol
@@ -302,6 +363,8 @@ export {
 export {
   classifierAccuracy,
   cloneEncoder,
+  describeRecipe,
+  rateFactor,
   trainClassifier,
   type SupervisedOptions
 } from './eval/supervised';

@@ -34,11 +34,14 @@ export function buildExtension() {
       'pyproject.toml',
       'install.json',
       'jupyterlab_pretext',
+      'jupyter-config',
       // The extension embeds the kernel's method catalog and guide and the example notebooks
       // (scripts/gen-catalog.mjs), so a change there must rebuild it too.
       'scripts/gen-catalog.mjs',
       'kernel/src/tasks/catalog.ts',
       'kernel/src/guide/guide.ts',
+      // The extension bundles the kernel's protocol (types, schemas, statuses, comparison).
+      'kernel/src/protocol',
       'examples'
     ],
     {
