@@ -14,6 +14,7 @@ import { escapeHtml, formatCell, Table, type CellValue, type TableColumn } from 
 import { themed } from '../render/theme';
 import { specToSvg } from '../render/vega';
 import { readJson } from '../runs/files';
+import { TRACKING_FILE } from '../tracking/run-upload';
 import { checkOptionNames } from '../util/errors';
 import { describeConfig, varyingNames } from './grid';
 import type { SweepRecord } from './recorder';
@@ -27,6 +28,8 @@ export interface SweepRow {
   status: string;
   seconds: number | null;
   runIds: string[];
+  /** The linked runs' copies on MLflow tracking servers ('<mlflow run id> @ <server>'). */
+  tracking: string[];
   /** The last linked run's final epoch-mean loss, from its summary.json. */
   finalLoss: number | null;
   /** The last linked run's last kNN monitor value, from its metrics.jsonl. */
@@ -36,6 +39,16 @@ export interface SweepRow {
   results: Record<string, number | string | null>;
   notebook: string | null;
   error?: string;
+}
+
+/** A local run's copies on tracking servers, from the tracking.json the MLflow callback keeps. */
+function trackedCopies(store: string, runId: string): string[] {
+  const file = readJson<{ servers?: Record<string, { mlflowRunId?: string }> }>(
+    path.join(store, runId, TRACKING_FILE)
+  );
+  return Object.entries(file?.servers ?? {}).flatMap(([server, copy]) =>
+    copy.mlflowRunId ? [`${copy.mlflowRunId} @ ${server}`] : []
+  );
 }
 
 /** Reads a sweep's rows from its folder and the run store its configurations wrote to. */
@@ -54,6 +67,7 @@ export function sweepRows(sweepDir: string, manifest: SweepManifest): SweepRow[]
       status: result?.status ?? 'pending',
       seconds: result?.seconds ?? null,
       runIds,
+      tracking: runIds.flatMap(id => trackedCopies(store, id)),
       finalLoss: last?.finalLoss ?? null,
       knn: last?.monitors.knn ?? record?.runs.at(-1)?.knn ?? null,
       evaluation: record?.evaluations.at(-1) ?? null,
@@ -88,7 +102,10 @@ export class SweepReport {
         : []),
       ...this.resultNames().map(name => ({ name: `r:${name}`, label: name })),
       { name: 'seconds', label: 'wall s', format: 'number' },
-      { name: 'runs', label: 'runs' }
+      { name: 'runs', label: 'runs' },
+      ...(has(r => (r.tracking.length ? r.tracking : null))
+        ? [{ name: 'tracking', label: 'MLflow runs' } as TableColumn]
+        : [])
     ];
   }
 
@@ -107,7 +124,8 @@ export class SweepReport {
       evaluation: row.evaluation,
       ...Object.fromEntries(Object.entries(row.results).map(([n, v]) => [`r:${n}`, v])),
       seconds: row.seconds,
-      runs: row.runIds.join(' ') || null
+      runs: row.runIds.join(' ') || null,
+      tracking: row.tracking.join(' ') || null
     }));
   }
 

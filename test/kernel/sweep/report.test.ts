@@ -162,3 +162,55 @@ test('report rows come from the linked runs; Markdown, HTML and the notebook vie
     /nearest ids: demo/
   );
 });
+
+test('a run tracked on an MLflow server links its MLflow run id in the report', async () => {
+  const sweepDir = join(dir, 'sweeps', 'tracked');
+  const manifest: SweepManifest = {
+    id: 'tracked',
+    notebook: '/x/nb.ipynb',
+    created: new Date().toISOString(),
+    kernel: 'pretext',
+    spec: { grid: { temperature: [0.1] } },
+    configs: [{ id: 'c001', params: { temperature: 0.1 } }],
+    runStore: store()
+  };
+  writeManifest(sweepDir, manifest);
+  writeResult(sweepDir, {
+    id: 'c001',
+    params: manifest.configs[0].params,
+    status: 'done',
+    seconds: 2,
+    notebook: 'configs/c001/nb.ipynb',
+    finished: new Date().toISOString()
+  });
+  writeRun('20261201-000000-simclr-cccc', [2.5, 2.0], 0.5, 2.2);
+  // What the MLflow callback keeps in the run folder (one entry per tracking server).
+  writeFileSync(
+    join(store(), '20261201-000000-simclr-cccc', 'tracking.json'),
+    JSON.stringify({ servers: { 'http://127.0.0.1:5000': { mlflowRunId: 'f00d' } } })
+  );
+  const record: SweepRecord = {
+    params: null,
+    runStore: store(),
+    runs: [
+      {
+        runId: '20261201-000000-simclr-cccc',
+        method: 'simclr',
+        status: 'done',
+        steps: 2,
+        lastLoss: 2.0,
+        knn: 0.5
+      }
+    ],
+    evaluations: [],
+    results: {},
+    updated: ''
+  };
+  writeFileSync(join(sweepDir, 'configs', 'c001', 'record.json'), JSON.stringify(record));
+  assert.deepEqual(sweepRows(sweepDir, manifest)[0].tracking, ['f00d @ http://127.0.0.1:5000']);
+  const markdown = (
+    await sweepReport('tracked', { root: join(dir, 'sweeps'), display: false })
+  ).markdown();
+  assert.match(markdown, /\| runs \| MLflow runs \|/);
+  assert.match(markdown, /\| 20261201-000000-simclr-cccc \| f00d @ http:\/\/127\.0\.0\.1:5000 \|/);
+});
