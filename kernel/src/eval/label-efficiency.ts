@@ -24,7 +24,7 @@ import {
   cloneEncoder,
   describeRecipe,
   trainClassifier,
-  type SupervisedOptions
+  type FineTuneRecipe
 } from './supervised';
 
 export interface LabelEfficiencyOptions {
@@ -77,16 +77,7 @@ const OPTION_NAMES = [
   'display'
 ];
 
-/** The fine-tuning settings beyond the shared epochs, batch size and head learning rate. */
-export type FineTuneRecipe = Pick<
-  SupervisedOptions,
-  | 'probeSteps'
-  | 'probeLearningRate'
-  | 'standardize'
-  | 'encoderLearningRate'
-  | 'warmupSteps'
-  | 'cosine'
->;
+export type { FineTuneRecipe } from './supervised';
 
 /**
  * The default fine-tuning recipe: standardise the frozen features in front of the new head,

@@ -56,18 +56,19 @@ export interface SupervisedOptions {
   cosine?: boolean;
 }
 
+/** The fine-tuning settings beyond the shared epochs, batch size and head learning rate. */
+export type FineTuneRecipe = Pick<
+  SupervisedOptions,
+  | 'probeSteps'
+  | 'probeLearningRate'
+  | 'standardize'
+  | 'encoderLearningRate'
+  | 'warmupSteps'
+  | 'cosine'
+>;
+
 /** The fine-tuning recipe as JSON, for captions and model cards (settings that differ from plain). */
-export function describeRecipe(
-  options: Pick<
-    SupervisedOptions,
-    | 'probeSteps'
-    | 'probeLearningRate'
-    | 'standardize'
-    | 'encoderLearningRate'
-    | 'warmupSteps'
-    | 'cosine'
-  >
-): Record<string, number | boolean> {
+export function describeRecipe(options: FineTuneRecipe): Record<string, number | boolean> {
   const { probeSteps = 0, probeLearningRate, encoderLearningRate } = options;
   const { warmupSteps = 0, cosine = false, standardize = false } = options;
   return {

@@ -5,38 +5,18 @@ import { tf, type Tensor, type Variable } from '../backend/tf';
 import type { PretextTask } from '../tasks/task';
 import { PretextError } from '../util/errors';
 import { describeFsError, fsErrorFix } from '../util/fs-errors';
+import {
+  CHECKPOINT_FORMAT,
+  type CheckpointManifest,
+  type CheckpointTensorEntry
+} from '../protocol/run-files';
 import { writeFileAtomic, writeJsonAtomic } from './files';
 
-export const CHECKPOINT_FORMAT = 'pretext-checkpoint';
 export const MANIFEST_FILE = 'manifest.json';
 export const DATA_FILE = 'tensors.bin';
-
-export interface TensorEntry {
-  name: string;
-  shape: number[];
-  dtype: 'float32' | 'int32';
-  /** Byte offset into tensors.bin. */
-  offset: number;
-  bytes: number;
-}
-
-export interface CheckpointManifest {
-  format: typeof CHECKPOINT_FORMAT;
-  version: 1;
-  method: string;
-  /** Completed optimiser steps. */
-  step: number;
-  /** 'task' when the task names its state (stateVariables()), 'default' otherwise. */
-  naming: 'task' | 'default';
-  optimizer: string;
-  task: TensorEntry[];
-  optimizerState: TensorEntry[];
-  /** Engine counters: epochs done, early-stopping state, elapsed seconds, ... */
-  engine: Record<string, unknown>;
-  bytes: number;
-  sha256: string;
-  created: string;
-}
+// The manifest's shape is part of the kernel–extension contract, defined once in protocol/.
+export { CHECKPOINT_FORMAT, type CheckpointManifest };
+export type TensorEntry = CheckpointTensorEntry;
 
 export interface LoadedTensor {
   entry: TensorEntry;
