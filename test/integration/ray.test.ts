@@ -39,6 +39,9 @@ async function startRay(): Promise<{ ok: boolean; output: string; url: string }>
     [
       'start',
       '--head',
+      // Every Ray process on loopback: by default the head advertises the machine's own address.
+      '--node-ip-address',
+      '127.0.0.1',
       '--port',
       String(port),
       '--dashboard-port',
