@@ -42,6 +42,26 @@ export default tseslint.config(
     }
   },
   {
+    // The JupyterLab template's braces rule, everywhere.
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    rules: { curly: ['error', 'all'] }
+  },
+  {
+    // The extension follows JupyterLab's interface names (IRunRecord); the kernel library
+    // follows tfjs's, whose public types have no I.
+    files: ['src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/naming-convention': [
+        'error',
+        {
+          selector: 'interface',
+          format: ['PascalCase'],
+          custom: { regex: '^I[A-Z]', match: true }
+        }
+      ]
+    }
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' }
   }

@@ -6,6 +6,9 @@
  *   npm run bench                            # batch 256, 10 timed steps per variant
  *   BENCH_BATCH=64,256 BENCH_STEPS=20 npm run bench
  *   BENCH_MODELS=conv,conv-bn npm run bench    # of conv, conv-bn, resnet, resnet-bn (default all)
+ *   BENCH_E2E_SECONDS=20 npm run bench         # end-to-end row: px.train vs a PyTorch loop (60 s)
+ *   BENCH_BATCH=0 npm run bench                # the end-to-end row only (BENCH_E2E_SECONDS=0: none)
+ *   BENCH_E2E_ROUNDS=3 npm run bench           # the end-to-end time in rounds alternating systems
  *
  * The two Pretext variants alternate step by step in one process (the layer is uninstalled
  * and installed between steps), so a busy machine slows both alike. PyTorch runs afterwards
@@ -25,16 +28,22 @@ import {
   nativeGradientState,
   uninstallNativeGradients
 } from '../kernel/src/backend/native/install';
+import { projectiveTransformAvailable } from '../kernel/src/backend/native/image-transform';
 import { onednnPoolingAvailable } from '../kernel/src/backend/native/pooling';
 import { simclrAugment } from '../kernel/src/augment/compose';
-import { loadMnist } from '../kernel/src/data/mnist';
+import { loadMnist } from '../kernel/src/datasets/mnist';
 import { convEncoder } from '../kernel/src/models/conv-encoder';
 import { resnetEncoder } from '../kernel/src/models/resnet-encoder';
 import { simclr, type SimclrTask } from '../kernel/src/tasks/simclr';
 import { deriveSeed } from '../kernel/src/util/random';
+import { benchEndToEnd } from './e2e';
 
 const ROOT = resolve(__dirname, '..');
-const BATCHES = (process.env.BENCH_BATCH ?? '256').split(',').map(Number);
+const BATCHES = (process.env.BENCH_BATCH ?? '256')
+  .split(',')
+  .map(Number)
+  .filter(n => n > 0);
+const E2E_SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 60);
 const STEPS = Number(process.env.BENCH_STEPS ?? 10);
 const WARMUP = 3;
 
@@ -124,7 +133,9 @@ async function alternate(
       variant.before();
       const started = performance.now();
       await variant.step(i);
-      if (i >= WARMUP) times[v].push(performance.now() - started);
+      if (i >= WARMUP) {
+        times[v].push(performance.now() - started);
+      }
     }
   }
   return times;
@@ -148,8 +159,12 @@ function torchReady(): string | undefined {
   const python = join(ROOT, '.venv', 'bin', 'python');
   const importable = () =>
     spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-  if (importable()) return undefined;
-  if (process.env.PRETEXT_BENCH_NO_TORCH === '1') return 'skipped (PRETEXT_BENCH_NO_TORCH=1)';
+  if (importable()) {
+    return undefined;
+  }
+  if (process.env.PRETEXT_BENCH_NO_TORCH === '1') {
+    return 'skipped (PRETEXT_BENCH_NO_TORCH=1)';
+  }
   console.log('installing torch==2.13.0 (CPU) into .venv for the comparison ...');
   spawnSync(python, ['-m', 'pip', 'install', '--progress-bar', 'off', 'torch==2.13.0'], {
     stdio: 'inherit'
@@ -169,7 +184,9 @@ interface TorchRun {
  */
 function torchRun(batch: number): TorchRun | string {
   const missing = torchReady();
-  if (missing) return missing;
+  if (missing) {
+    return missing;
+  }
   const python = join(ROOT, '.venv', 'bin', 'python');
   const script = join(__dirname, 'simclr_step_torch.py');
   const torchModels = MODEL_KEYS.map(k => MODELS[k].torch as string);
@@ -178,7 +195,9 @@ function torchRun(batch: number): TorchRun | string {
   let matmulGflops = 0;
   for (const policy of ['default', 'PASSIVE']) {
     const env = { ...process.env };
-    if (policy === 'PASSIVE') env.OMP_WAIT_POLICY = 'PASSIVE';
+    if (policy === 'PASSIVE') {
+      env.OMP_WAIT_POLICY = 'PASSIVE';
+    }
     const args = [script, String(batch), String(STEPS), String(THREADS), ...variants];
     const result = spawnSync(python, args, { encoding: 'utf8', env });
     if (result.status !== 0) {
@@ -261,7 +280,9 @@ async function benchBatch(batchSize: number, onednnPooling: boolean): Promise<vo
   const tfjsPeak = tfjsMatmulGflops();
 
   const torch = torchRun(batchSize);
-  if (typeof torch !== 'string') rows.push(...torch.rows);
+  if (typeof torch !== 'string') {
+    rows.push(...torch.rows);
+  }
   const bestTorch = (model: string, format?: string) => {
     const ms = rows
       .filter(r => r.model === model && r.torchFormat && (!format || r.torchFormat === format))
@@ -320,13 +341,15 @@ async function benchBatch(batchSize: number, onednnPooling: boolean): Promise<vo
       ].join(' ')
     );
   }
-  if (typeof torch === 'string') console.log(`\nPyTorch: ${torch}`);
+  if (typeof torch === 'string') {
+    console.log(`\nPyTorch: ${torch}`);
+  }
 }
 
 async function main(): Promise<void> {
   const onednnPooling = onednnPoolingAvailable(tf);
   console.log(
-    `tfjs backend: ${tf.getBackend()}; native gradients at load: ${nativeGradientState().kernels.length > 0 ? 'on' : 'off (PRETEXT_NATIVE_GRADIENTS=0)'}, oneDNN pooling: ${onednnPooling ? 'yes' : 'no'}`
+    `tfjs backend: ${tf.getBackend()}; native gradients at load: ${nativeGradientState().kernels.length > 0 ? 'on' : 'off (PRETEXT_NATIVE_GRADIENTS=0)'}, oneDNN pooling: ${onednnPooling ? 'yes' : 'no'}, Conv2D layers: ${nativeGradientState().nativeConv ? (nativeGradientState().convWithBias ? 'oneDNN conv + bias op' : 'Conv2D + BiasAdd') : "tfjs's fused conv"}, native affine views (ImageProjectiveTransformV3): ${projectiveTransformAvailable(tf) ? 'yes' : 'no'}`
   );
   console.log(`transparent huge pages: ${hugePages()} (the same setting for both systems)`);
   console.log(
@@ -334,13 +357,20 @@ async function main(): Promise<void> {
       .map(l => l.toFixed(1))
       .join(' ')} (${THREADS} cores)`
   );
-  for (const batchSize of BATCHES) await benchBatch(batchSize, onednnPooling);
-  console.log(
-    "\nvs PyTorch = median ms / PyTorch's median ms on the same model in its default memory format (the faster OpenMP wait policy); vs best PyTorch = against PyTorch's fastest row for the model (either format, either policy). Below 1: Pretext is faster."
-  );
-  console.log(
-    "x tfjs grads = speed-up of the native-gradient layer over tfjs's own gradients, same run, steps alternated."
-  );
+  for (const batchSize of BATCHES) {
+    await benchBatch(batchSize, onednnPooling);
+  }
+  if (BATCHES.length > 0) {
+    console.log(
+      "\nvs PyTorch = median ms / PyTorch's median ms on the same model in its default memory format (the faster OpenMP wait policy); vs best PyTorch = against PyTorch's fastest row for the model (either format, either policy). Below 1: Pretext is faster."
+    );
+    console.log(
+      "x tfjs grads = speed-up of the native-gradient layer over tfjs's own gradients, same run, steps alternated."
+    );
+  }
+  if (E2E_SECONDS > 0) {
+    await benchEndToEnd(E2E_SECONDS);
+  }
 }
 
 void main();

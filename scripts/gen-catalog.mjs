@@ -42,11 +42,15 @@ function sourceText(source) {
 /** The first Markdown heading of a notebook, without the hashes; '' when there is none. */
 export function notebookTitle(notebook) {
   for (const cell of notebook.cells ?? []) {
-    if (cell.cell_type !== 'markdown') continue;
+    if (cell.cell_type !== 'markdown') {
+      continue;
+    }
     const heading = sourceText(cell.source)
       .split('\n')
       .find(line => /^#{1,6}\s/.test(line));
-    if (heading) return heading.replace(/^#+\s*/, '').trim();
+    if (heading) {
+      return heading.replace(/^#+\s*/, '').trim();
+    }
   }
   return '';
 }
@@ -197,7 +201,9 @@ function main() {
     guideSteps,
     examples: readExamples(join(ROOT, 'examples'))
   });
-  for (const note of skipped) console.log(`gen-catalog: template skipped (${note})`);
+  for (const note of skipped) {
+    console.log(`gen-catalog: template skipped (${note})`);
+  }
   mkdirSync(dirname(OUTPUT), { recursive: true });
   writeFileSync(OUTPUT, `${JSON.stringify(file, null, 2)}\n`);
   console.log(

@@ -12,7 +12,9 @@ const args = [
   'examples/01-quickstart.ipynb',
   ...process.argv.slice(2)
 ];
-if (process.getuid?.() === 0) args.push('--allow-root');
+if (process.getuid?.() === 0) {
+  args.push('--allow-root');
+}
 const lab = spawn(join(VENV_BIN, 'jupyter'), args, {
   cwd: ROOT,
   stdio: 'inherit',

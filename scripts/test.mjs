@@ -12,7 +12,9 @@ import { ROOT, VENV_BIN, step } from './setup/util.mjs';
 function findTests(dir) {
   return readdirSync(dir).flatMap(entry => {
     const path = join(dir, entry);
-    if (statSync(path).isDirectory()) return entry === 'node_modules' ? [] : findTests(path);
+    if (statSync(path).isDirectory()) {
+      return entry === 'node_modules' ? [] : findTests(path);
+    }
     return entry.endsWith('.test.ts') ? [path] : [];
   });
 }
@@ -51,7 +53,9 @@ const browserTests = skipBrowser ? [] : tests.filter(isBrowserTest);
 /** One node:test run: readable progress on stdout, a TAP copy to count results. */
 function runTests(files, tap, extraArgs = []) {
   rmSync(tap, { force: true });
-  if (files.length === 0) return 0;
+  if (files.length === 0) {
+    return 0;
+  }
   return run(process.execPath, [
     '--import',
     'tsx',
@@ -69,7 +73,9 @@ const unitTap = join(ROOT, 'build', 'test-results.tap');
 const browserTap = join(ROOT, 'build', 'test-results-browser.tap');
 mkdirSync(dirname(unitTap), { recursive: true });
 if (status === 0) {
-  if (unitTests.length > 0) step(`Unit and integration tests (${unitTests.length} files)`);
+  if (unitTests.length > 0) {
+    step(`Unit and integration tests (${unitTests.length} files)`);
+  }
   status = runTests(unitTests, unitTap);
   if (browserTests.length > 0) {
     // After the unit tests, one file at a time: every file starts its own JupyterLab on port

@@ -15,6 +15,11 @@ export interface IPretextSettingsValues {
   defaultBatchSize: number;
   defaultEpochs: number;
   chartTheme: ChartThemeSetting;
+  /**
+   * MLflow tracking server for the runs browser ('' = the server's MLFLOW_TRACKING_URI). Only
+   * shown here: the server extension and the kernel read it from the settings file themselves.
+   */
+  trackingUri: string;
 }
 
 /** Must match the defaults in schema/plugin.json. */
@@ -22,7 +27,8 @@ export const DEFAULT_SETTINGS: Readonly<IPretextSettingsValues> = Object.freeze(
   runStoreRoot: 'runs',
   defaultBatchSize: 256,
   defaultEpochs: 10,
-  chartTheme: 'auto'
+  chartTheme: 'auto',
+  trackingUri: ''
 });
 
 const CHART_THEMES: readonly string[] = ['auto', 'light', 'dark'];
@@ -40,6 +46,7 @@ export function normalizeSettings(raw: unknown): IPretextSettingsValues {
   const source = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const root = source.runStoreRoot;
   const theme = source.chartTheme;
+  const tracking = source.trackingUri;
   return {
     runStoreRoot:
       typeof root === 'string' && root.trim() !== '' ? root.trim() : DEFAULT_SETTINGS.runStoreRoot,
@@ -48,7 +55,8 @@ export function normalizeSettings(raw: unknown): IPretextSettingsValues {
     chartTheme:
       typeof theme === 'string' && CHART_THEMES.includes(theme)
         ? (theme as ChartThemeSetting)
-        : DEFAULT_SETTINGS.chartTheme
+        : DEFAULT_SETTINGS.chartTheme,
+    trackingUri: typeof tracking === 'string' ? tracking.trim() : DEFAULT_SETTINGS.trackingUri
   };
 }
 

@@ -13,9 +13,11 @@ export type {
   IMetricsResult,
   IMetricPoint,
   IRunRecord,
+  ITrackedCopy,
   IUnreadableRun,
   RunEntry
 } from './runs/parse';
+export type { ITrackingState } from './runs/mlflow';
 
 /** Id of the settings plugin; also the key of schema/plugin.json. */
 export const SETTINGS_PLUGIN_ID = 'jupyterlab-pretext:plugin';
@@ -39,7 +41,8 @@ export const IPretextSettings = new Token<IPretextSettings>(
 
 /**
  * The runs in the run store (settings: runStoreRoot), read through the server's contents
- * API: listed, filtered and refreshed, with a signal on every change. The side panel's
+ * API, and the tracking server's runs, read through the Pretext server extension, in one
+ * list: listed, filtered and refreshed, with a signal on every change. The side panel's
  * runs browser is one view of it; other extensions may add more.
  */
 export type IPretextRunStore = IRunStoreModel;

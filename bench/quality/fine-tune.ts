@@ -10,8 +10,8 @@ import { parseArgs } from 'node:util';
 import { tf } from '../../kernel/src/backend/tf';
 import { simclrAugment } from '../../kernel/src/augment/compose';
 import { splitForSsl, subset } from '../../kernel/src/data/dataset';
-import { loadMnist } from '../../kernel/src/data/mnist';
-import { embed } from '../../kernel/src/eval/embed';
+import { loadMnist } from '../../kernel/src/datasets/mnist';
+import { embed } from '../../kernel/src/features/embed';
 import { drawSubset, FINE_TUNE_RECIPE } from '../../kernel/src/eval/label-efficiency';
 import { linearProbe } from '../../kernel/src/eval/linear-probe';
 import {

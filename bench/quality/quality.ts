@@ -10,8 +10,10 @@
  *   npm run bench:quality -- --epochs 3 --no-torch --augment '{"noise": false}'   # ablations
  *
  * PyTorch is used only here: when `.venv` cannot import torch, the bench installs torch==2.13.0
- * (CPU) into it. Until px.train takes a time budget, the budget becomes epochs from a measured
- * step time (5 timed steps after 3 warm-up); the seconds actually trained are printed.
+ * (CPU) into it. The time budget is px.train's own `budget` (it plans the steps, runs warmup +
+ * cosine over them and stops at the budget); `--epochs N` fixes the steps instead, for
+ * ablations on a shared machine. Recipe knobs for ablations: --temperature, --projection-dim,
+ * --hidden-dim, --warmup-epochs, --encoder '<convEncoder options as JSON>', --augment.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,14 +27,13 @@ import {
   type SimclrPreset
 } from '../../kernel/src/augment/compose';
 import { splitForSsl } from '../../kernel/src/data/dataset';
-import { loadMnist } from '../../kernel/src/data/mnist';
-import { embed } from '../../kernel/src/eval/embed';
-import { drawSubset } from '../../kernel/src/eval/label-efficiency';
-import { linearProbe } from '../../kernel/src/eval/linear-probe';
-import { convEncoder } from '../../kernel/src/models/conv-encoder';
+import { loadMnist } from '../../kernel/src/datasets/mnist';
+import { embed } from '../../kernel/src/features/embed';
+import { convEncoder, type ConvEncoderOptions } from '../../kernel/src/models/conv-encoder';
 import { simclr } from '../../kernel/src/tasks/simclr';
 import { train } from '../../kernel/src/train/train';
 import { deriveSeed } from '../../kernel/src/util/random';
+import { FRACTIONS, frozenScores, mean, pct, std } from './scoring';
 
 const ROOT = resolve(__dirname, '..', '..');
 const { values: args } = parseArgs({
@@ -45,7 +46,12 @@ const { values: args } = parseArgs({
     epochs: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
     batch: { type: 'string', default: '256' },
-    lr: { type: 'string', default: '0.001' }
+    lr: { type: 'string', default: '0.001' },
+    temperature: { type: 'string', default: '0.2' },
+    'projection-dim': { type: 'string' },
+    'hidden-dim': { type: 'string' },
+    'warmup-epochs': { type: 'string', default: '1' },
+    encoder: { type: 'string' }
   }
 });
 const SMALL = args.small;
@@ -53,9 +59,10 @@ const SECONDS = Number(args.seconds ?? (SMALL ? 30 : 240));
 const SEEDS = (args.seeds ?? (SMALL ? '0' : '0,1,2')).split(',').map(Number);
 const BATCH = Number(args.batch);
 const LR = Number(args.lr);
-const FRACTIONS = [0.01, 0.1, 1];
 const THREADS = cpus().length;
-const TEMPERATURE = 0.2;
+const TEMPERATURE = Number(args.temperature);
+const WARMUP_EPOCHS = Number(args['warmup-epochs']);
+const ENCODER = args.encoder ? (JSON.parse(args.encoder) as Partial<ConvEncoderOptions>) : {};
 
 interface Scores {
   /** Probe accuracy per fraction. */
@@ -64,7 +71,7 @@ interface Scores {
   seconds: number;
 }
 
-/** Probes features of every image on the same class-balanced subsets of the pool. */
+/** Linear-probe accuracy per label fraction, on the same class-balanced subsets of the pool. */
 function probeAll(
   features: Tensor2D,
   labels: Int32Array,
@@ -72,28 +79,7 @@ function probeAll(
   test: Int32Array,
   seed: number
 ): number[] {
-  const testX = tf.gather(features, tf.tensor1d(test, 'int32')) as Tensor2D;
-  const testY = Int32Array.from(test, i => labels[i]);
-  try {
-    return FRACTIONS.map(f => {
-      const rows = drawSubset(pool, labels, 10, n => Math.max(1, Math.round(n * f)), seed);
-      const trainX = tf.tidy(() => tf.gather(features, tf.tensor1d(rows, 'int32')) as Tensor2D);
-      try {
-        return linearProbe({
-          trainX,
-          trainY: Int32Array.from(rows, i => labels[i]),
-          testX,
-          testY,
-          numClasses: 10,
-          seed
-        }).accuracy;
-      } finally {
-        trainX.dispose();
-      }
-    });
-  } finally {
-    testX.dispose();
-  }
+  return frozenScores(features, labels, pool, test, 10, seed, { knn: false }).probe;
 }
 
 async function pretext(
@@ -106,37 +92,26 @@ async function pretext(
     preset: args.preset as SimclrPreset,
     ...(args.augment ? (JSON.parse(args.augment) as SimclrAugmentOptions) : {})
   });
-  const encoder = convEncoder({ inputShape: [28, 28, 1], seed: deriveSeed(seed, 1) });
-  const task = simclr({ encoder, augment, temperature: TEMPERATURE, seed: deriveSeed(seed, 2) });
-  // Step time on a real batch, with a throwaway optimiser (the trained one starts fresh).
-  const probeOptimizer = tf.train.adam(0);
-  const batch = tf.slice(split.unlabeled.inputs, [0, 0, 0, 0], [BATCH, -1, -1, -1]) as Tensor4D;
-  const times: number[] = [];
-  for (let i = 0; i < 8; i++) {
-    const started = performance.now();
-    const loss = probeOptimizer.minimize(
-      () => task.loss(batch, i),
-      true,
-      task.trainableVariables()
-    );
-    await loss!.data();
-    loss!.dispose();
-    if (i >= 3) times.push(performance.now() - started);
-  }
-  batch.dispose();
-  probeOptimizer.dispose();
-  times.sort((a, b) => a - b);
-  const stepMs = times[Math.floor(times.length / 2)];
-  const stepsPerEpoch = Math.ceil(split.unlabeled.inputs.shape[0] / BATCH);
-  const epochs = args.epochs
-    ? Number(args.epochs)
-    : Math.max(1, Math.round((SECONDS * 1000) / stepMs / stepsPerEpoch));
+  const encoder = convEncoder({
+    ...ENCODER,
+    inputShape: [28, 28, 1],
+    seed: deriveSeed(seed, 1)
+  });
+  const task = simclr({
+    encoder,
+    augment,
+    temperature: TEMPERATURE,
+    seed: deriveSeed(seed, 2),
+    ...(args['projection-dim'] ? { projectionDim: Number(args['projection-dim']) } : {}),
+    ...(args['hidden-dim'] ? { hiddenDim: Number(args['hidden-dim']) } : {})
+  });
+  // px.train's own budget plans the steps from its measured speed; --epochs fixes them.
   const run = await train(task, split.unlabeled, {
-    epochs,
+    ...(args.epochs ? { epochs: Number(args.epochs) } : { budget: SECONDS }),
     batchSize: BATCH,
     learningRate: LR,
     seed,
-    schedule: { kind: 'cosine', warmupEpochs: Math.min(1, epochs / 10) },
+    schedule: { kind: 'cosine', warmupEpochs: WARMUP_EPOCHS },
     display: false,
     runStore: false
   });
@@ -157,7 +132,9 @@ async function pretext(
 function ensureTorch(python: string): string | undefined {
   const importable = () =>
     spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-  if (importable()) return undefined;
+  if (importable()) {
+    return undefined;
+  }
   console.log('installing torch==2.13.0 (CPU) into .venv for the reference ...');
   spawnSync(python, ['-m', 'pip', 'install', '--progress-bar', 'off', 'torch==2.13.0'], {
     stdio: 'inherit'
@@ -174,7 +151,9 @@ function torchRun(
 ): Scores | string {
   const python = join(ROOT, '.venv', 'bin', 'python');
   const problem = ensureTorch(python);
-  if (problem) return problem;
+  if (problem) {
+    return problem;
+  }
   const out = join(dir, `torch-features-${seed}.f32`);
   const result = spawnSync(
     python,
@@ -183,12 +162,14 @@ function torchRun(
       ...['--images', join(dir, 'images.f32'), '--pool', join(dir, 'pool.i32')],
       ...['--n', String(n), '--seconds', String(SECONDS), '--seed', String(seed)],
       ...['--batch', String(BATCH), '--lr', String(LR), '--threads', String(THREADS)],
-      ...['--features', out],
+      ...['--features', out, '--temperature', String(TEMPERATURE)],
       ...(args.epochs ? ['--epochs', args.epochs] : [])
     ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }
   );
-  if (result.status !== 0) return `PyTorch run failed (exit ${result.status})`;
+  if (result.status !== 0) {
+    return `PyTorch run failed (exit ${result.status})`;
+  }
   const info = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as {
     steps: number;
     seconds: number;
@@ -209,11 +190,6 @@ function torchRun(
     features.dispose();
   }
 }
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}`;
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const std = (xs: number[]) =>
-  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 
 async function main(): Promise<void> {
   const mnist = loadMnist(SMALL ? { perClass: 300 } : {});
@@ -236,10 +212,13 @@ async function main(): Promise<void> {
       const ours = await pretext(images, labels, split, seed);
       rows[0].scores.push(ours);
       console.log(`seed ${seed} Pretext: ${ours.accuracy.map(pct).join(' / ')}%`);
-      if (args['no-torch'] || torchNote) continue;
+      if (args['no-torch'] || torchNote) {
+        continue;
+      }
       const theirs = torchRun(dir, n, labels, split, seed);
-      if (typeof theirs === 'string') torchNote = theirs;
-      else {
+      if (typeof theirs === 'string') {
+        torchNote = theirs;
+      } else {
         rows[1].scores.push(theirs);
         console.log(`seed ${seed} PyTorch: ${theirs.accuracy.map(pct).join(' / ')}%`);
       }
@@ -250,14 +229,17 @@ async function main(): Promise<void> {
 
   console.log(
     `\nQuality benchmark: MNIST ${n} images, 80/20 split (pool ${split.indices.unlabeled.length}, test ${split.indices.test.length}); ` +
-      `SimCLR, conv[32,64,128]+GAP encoder, head 128-128-64, NT-Xent t=${TEMPERATURE}, Adam ${LR}, warmup + cosine, batch ${BATCH}, ` +
-      `${args.epochs ? `${args.epochs} epochs` : `${SECONDS} s`} of training per run on ${THREADS} CPU threads (tfjs backend ${tf.getBackend()}); ` +
-      `linear probe on frozen features (Pretext's linearProbe, L2 tuned on a held-out 20%), same class-balanced subsets for both; seeds [${SEEDS.join(', ')}].\n`
+      `SimCLR, conv encoder ${JSON.stringify({ filters: [32, 64, 128], ...ENCODER })}+GAP, head ${args['hidden-dim'] ?? 'feature'}-${args['projection-dim'] ?? 64}, NT-Xent t=${TEMPERATURE}, Adam ${LR}, ${WARMUP_EPOCHS}-epoch warmup + cosine, batch ${BATCH}, ` +
+      `${args.epochs ? `${args.epochs} epochs` : `a ${SECONDS} s budget (px.train's own)`} of training per run on ${THREADS} CPU threads (tfjs backend ${tf.getBackend()}); ` +
+      `linear probe on frozen features (Pretext's linearProbe, L2 tuned on a held-out 20%), same class-balanced subsets for both; seeds [${SEEDS.join(', ')}].\n` +
+      `Command: npm run bench:quality -- ${process.argv.slice(2).join(' ')}\n`
   );
   const header = ['method'.padEnd(40), ...FRACTIONS.map(f => `${f * 100}% labels`.padStart(16))];
   console.log([...header, '   steps', ' train s'].join(' '));
   for (const row of rows) {
-    if (row.scores.length === 0) continue;
+    if (row.scores.length === 0) {
+      continue;
+    }
     const cells = FRACTIONS.map((_, k) => {
       const xs = row.scores.map(s => s.accuracy[k]);
       return `${pct(mean(xs))} ± ${pct(std(xs))}`.padStart(16);

@@ -18,11 +18,17 @@ const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [tsla
 
 /** The real path for a path under <cwd>/node_modules/pretext, or the path unchanged. */
 function forward(file) {
-  if (typeof file !== 'string') return file;
+  if (typeof file !== 'string') {
+    return file;
+  }
   const virtualRoot = path.join(process.cwd(), 'node_modules', LIBRARY_NAME);
   const rel = path.relative(virtualRoot, file);
-  if (rel === '') return libraryRoot;
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return file;
+  if (rel === '') {
+    return libraryRoot;
+  }
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    return file;
+  }
   return path.join(libraryRoot, rel);
 }
 
@@ -33,7 +39,9 @@ function wrap(
       fn(forward(file), ...rest)
 ) {
   const original = ts.sys[name];
-  if (typeof original === 'function') ts.sys[name] = transform(original.bind(ts.sys));
+  if (typeof original === 'function') {
+    ts.sys[name] = transform(original.bind(ts.sys));
+  }
 }
 
 wrap('fileExists');
@@ -43,7 +51,9 @@ wrap('readDirectory');
 wrap('realpath');
 wrap('directoryExists', fn => dir => {
   // The notebook's folder may have no node_modules at all; report it so resolution looks inside.
-  if (dir === path.join(process.cwd(), 'node_modules')) return true;
+  if (dir === path.join(process.cwd(), 'node_modules')) {
+    return true;
+  }
   return fn(forward(dir));
 });
 

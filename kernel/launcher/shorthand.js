@@ -24,7 +24,9 @@ function isAssignmentTarget(ts, node) {
   let parent = node.parent;
   while (parent) {
     if (ts.isPropertyAssignment(parent)) {
-      if (parent.initializer !== child) return false;
+      if (parent.initializer !== child) {
+        return false;
+      }
     } else if (
       !ts.isParenthesizedExpression(parent) &&
       !ts.isObjectLiteralExpression(parent) &&
@@ -32,10 +34,12 @@ function isAssignmentTarget(ts, node) {
       !ts.isSpreadAssignment(parent) &&
       !ts.isSpreadElement(parent)
     ) {
-      if (ts.isBinaryExpression(parent))
+      if (ts.isBinaryExpression(parent)) {
         return parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.left === child;
-      if (ts.isForOfStatement(parent) || ts.isForInStatement(parent))
+      }
+      if (ts.isForOfStatement(parent) || ts.isForInStatement(parent)) {
         return parent.initializer === child;
+      }
       return false;
     }
     child = parent;
@@ -52,19 +56,27 @@ const quoted = name => (name.text === '__proto__' ? undefined : JSON.stringify(n
  * are none (or it does not parse: tslab then reports the syntax error as typed).
  */
 function expandShorthand(ts, source, fileName = 'cell.ts') {
-  if (!source.includes('{')) return source;
+  if (!source.includes('{')) {
+    return source;
+  }
   const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
-  if (file.parseDiagnostics && file.parseDiagnostics.length > 0) return source;
+  if (file.parseDiagnostics && file.parseDiagnostics.length > 0) {
+    return source;
+  }
   const edits = [];
   const rename = name => {
     const key = quoted(name);
-    if (key) edits.push({ start: name.getStart(file), end: name.end, text: key });
+    if (key) {
+      edits.push({ start: name.getStart(file), end: name.end, text: key });
+    }
   };
   const visit = node => {
     if (ts.isShorthandPropertyAssignment(node)) {
       const key = quoted(node.name);
       const at = node.name.getStart(file);
-      if (key) edits.push({ start: at, end: at, text: `${key}: ` });
+      if (key) {
+        edits.push({ start: at, end: at, text: `${key}: ` });
+      }
     } else if (
       ts.isBindingElement(node) &&
       node.propertyName &&
@@ -81,7 +93,9 @@ function expandShorthand(ts, source, fileName = 'cell.ts') {
     ts.forEachChild(node, visit);
   };
   visit(file);
-  if (edits.length === 0) return source;
+  if (edits.length === 0) {
+    return source;
+  }
   let out = '';
   let last = 0;
   for (const { start, end, text } of edits.sort((a, b) => a.start - b.start)) {

@@ -13,9 +13,13 @@
 
 function reinstallSigintListeners() {
   const listeners = process.rawListeners('SIGINT');
-  if (listeners.length === 0) return;
+  if (listeners.length === 0) {
+    return;
+  }
   process.removeAllListeners('SIGINT');
-  for (const listener of listeners) process.on('SIGINT', listener);
+  for (const listener of listeners) {
+    process.on('SIGINT', listener);
+  }
 }
 
 /** Wraps vm.runInThisContext so that every cell leaves SIGINT handled by Node. */

@@ -29,10 +29,10 @@ export {
   type SplitProtocol,
   type SslSplit
 } from './data/dataset';
-export { loadMnist, type MnistOptions } from './data/mnist';
+export { loadMnist, type MnistOptions } from './datasets/mnist';
+export { loadWeatherSeries } from './datasets/weather';
 export {
   fitStandardizer,
-  loadWeatherSeries,
   seriesFromColumns,
   windowSeries,
   type AnomalyEvent,
@@ -40,14 +40,14 @@ export {
   type SeriesWindows,
   type Standardizer,
   type WindowOptions
-} from './data/series';
+} from './loaders/series/series';
 export {
   ANOMALY_KINDS,
   SENSOR_CHANNELS,
   sensorSeries,
   type AnomalyKind,
   type SensorOptions
-} from './data/sensors';
+} from './datasets/sensors';
 export {
   imageFolderBatches,
   imageFolderSource,
@@ -58,12 +58,12 @@ export {
   type ImageFolderBatchOptions,
   type ImageFolderDataset,
   type ImageFolderOptions
-} from './data/image-folder';
+} from './loaders/images/image-folder';
 export {
   writeImageFolder,
   type ImageFormat,
   type WriteImageFolderOptions
-} from './data/image-files';
+} from './loaders/images/image-files';
 export { DataReport, type DataAction, type DataIssue } from './data/report';
 export {
   fromRecords,
@@ -72,18 +72,16 @@ export {
   vegaData,
   type TableOptions,
   type TabularDataset
-} from './data/table';
+} from './loaders/tables/table';
+export type { Cell, RawTable } from './loaders/tables/cells';
 export {
-  fitSchema,
   planColumns,
-  TableSchema,
-  type Cell,
-  type ColumnEncoding,
   type ColumnKind,
   type ColumnPlan,
-  type RawTable,
   type SchemaOptions
-} from './data/schema';
+} from './loaders/tables/columns';
+export { fitSchema } from './loaders/tables/fit';
+export { TableSchema, type ColumnEncoding } from './loaders/tables/schema';
 export {
   parseCsv,
   readCsv,
@@ -91,7 +89,7 @@ export {
   type CsvBatch,
   type CsvBatchOptions,
   type CsvOptions
-} from './data/csv';
+} from './loaders/tables/csv';
 export { fromArrays, type ArraysOptions } from './data/arrays';
 export {
   featureCorruption,
@@ -105,13 +103,13 @@ export {
   type SpamAssassinCorpus,
   type SpamAssassinGroup,
   type SpamAssassinOptions
-} from './data/spam-assassin';
+} from './datasets/spam-assassin';
 export {
   loadJsonl,
   loadTextFolder,
   type JsonlOptions,
   type TextFolderOptions
-} from './data/text-files';
+} from './loaders/text/text-files';
 export type { TextCorpus } from './text/corpus';
 export { normalizeText, preTokenize, type NormalizeOptions } from './text/normalize';
 export {
@@ -127,7 +125,7 @@ export {
   type TokenizerOptions,
   type TrainTokenizerOptions
 } from './text/tokenizer';
-export { loadTokenizer, saveTokenizer, type TokenizerLocation } from './text/tokenizer-io';
+export { loadTokenizer, saveTokenizer, type TokenizerLocation } from './loaders/text/tokenizer-io';
 export { textDataset, type TextDataset } from './text/text-dataset';
 export { emailText } from './text/email';
 export {
@@ -299,34 +297,38 @@ export {
 } from './runs/store';
 export { anomalyScores, auroc, type AnomalyOptions } from './eval/anomaly';
 export { compareRuns, RunComparison, type CompareOptions } from './runs/compare';
-export {
-  exportEncoder,
-  loadEncoder,
-  modelCard,
-  ModelCard,
-  type CardMetric,
-  type ExportOptions,
-  type ModelCardData
-} from './runs/encoder-export';
-export {
-  MlflowClient,
-  MlflowApiError,
-  type MlflowClientOptions,
-  type MlflowRun,
-  type ModelVersion
-} from './tracking/mlflow-client';
+export { exportEncoder, type ExportOptions } from './share/encoder-export';
+export { loadEncoder, modelCard } from './share/encoder-load';
+export { ModelCard, type ModelCardData } from './share/model-card';
+export type { CardMetric } from './share/card-metrics';
+export { MlflowClient } from './tracking/mlflow-client';
+export { MlflowApiError, type MlflowClientOptions } from './tracking/mlflow-http';
+export type { MlflowRun } from './tracking/mlflow-runs';
+export type { ModelVersion } from './tracking/mlflow-models';
 export {
   mlflowCallback,
   type MlflowCallback,
   type MlflowCallbackOptions,
   type MlflowCallbackStats
-} from './tracking/mlflow-callback';
+} from './train/callbacks/mlflow';
 export {
   tensorboardCallback,
   type TensorboardCallbackOptions
-} from './tracking/tensorboard-callback';
-export { trackingCallbacks, type TrackingOptions } from './tracking/callbacks';
+} from './train/callbacks/tensorboard';
+export { trackingCallbacks, type TrackingOptions } from './train/callbacks/tracking';
 export { syncRuns, type SyncOptions, type SyncedRun } from './tracking/sync';
+export {
+  resolveTracking,
+  settingsFile,
+  type ResolvedTracking,
+  type TrackingSource
+} from './tracking/tracking-uri';
+export {
+  trackingServer,
+  trackedRun,
+  type TrackedRun,
+  type TrackingServerInfo
+} from './tracking/tracking-server';
 export {
   knnMonitor,
   collapseMonitor,
@@ -334,7 +336,7 @@ export {
   type MonitorOptions
 } from './eval/monitors';
 
-export { embed, l2Normalize, type EmbedOptions } from './eval/embed';
+export { embed, l2Normalize, type EmbedOptions } from './features/embed';
 export { knnAccuracy, knnClassify, type KnnOptions } from './eval/knn';
 export { linearProbe, type LinearProbeOptions, type LinearProbeResult } from './eval/linear-probe';
 export {
@@ -350,7 +352,7 @@ export {
   effectiveRank,
   representationHealth,
   type HealthReport
-} from './eval/health';
+} from './features/health';
 export {
   labelEfficiency,
   LabelEfficiencyReport,

@@ -12,7 +12,9 @@ export function chromiumPath() {
 
 /** The version line, or null when the binary is missing or does not start. */
 function chromiumVersion(path) {
-  if (!existsSync(path)) return null;
+  if (!existsSync(path)) {
+    return null;
+  }
   const out = capture(path, ['--version']);
   return out ? out.trim().split('\n').pop() : null;
 }
@@ -41,7 +43,9 @@ export function setupChromium() {
     path,
     () => chromiumVersion(path) !== null,
     () => {
-      if (chromiumVersion(path) !== null) return;
+      if (chromiumVersion(path) !== null) {
+        return;
+      }
       if (process.env.PRETEXT_CHROMIUM) {
         throw new SetupError(
           `PRETEXT_CHROMIUM is set to ${path}, which does not run. Point it at a working Chromium, or unset it to install Debian's package.`

@@ -60,7 +60,9 @@ function unpackWheel(target) {
       }
     );
     wheel = readdirSync(wheels).find(f => f.startsWith(prefix) && f.endsWith('.whl'));
-    if (!wheel) throw new SetupError(`pip did not leave a ${target.wheel} wheel in ${wheels}.`);
+    if (!wheel) {
+      throw new SetupError(`pip did not leave a ${target.wheel} wheel in ${wheels}.`);
+    }
   }
   info(`unpacking libtensorflow_cc, libtensorflow_framework and headers from ${wheel}`);
   rmSync(dest, { recursive: true, force: true });
@@ -109,10 +111,11 @@ export function setupNativeTensorflow() {
   step(`Native TensorFlow backend for ${target.pkg} (${target.wheel} ${TF_VERSION} from PyPI)`);
   const pkgDir = join(ROOT, 'node_modules', target.pkg);
   if (!existsSync(pkgDir)) {
-    if (!target.gpu)
+    if (!target.gpu) {
       throw new SetupError(
         `${target.pkg} is not installed: run 'npm install --ignore-scripts' first.`
       );
+    }
     run('npm', ['install', '--no-save', '--ignore-scripts', `${target.pkg}@4.22.0`]);
   }
   const binding = join(pkgDir, 'lib', 'napi-v8', 'tfjs_binding.node');
@@ -132,8 +135,9 @@ export function setupNativeTensorflow() {
         'libtensorflow_framework.so': 'libtensorflow_framework.so.2',
         'libtensorflow_framework.so.2': 'libtensorflow_framework.so.2'
       };
-      for (const [name, file] of Object.entries(links))
+      for (const [name, file] of Object.entries(links)) {
         relink(join(deps, 'lib', name), join(lib, 'tensorflow', file));
+      }
       relink(join(deps, 'include'), join(lib, 'tensorflow', 'include'));
       info('compiling the tfjs-node binding against it (node-gyp, about 15 s)');
       const gyp = join(ROOT, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');

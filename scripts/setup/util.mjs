@@ -56,18 +56,24 @@ export function capture(command, args, { cwd = ROOT, env = {} } = {}) {
 export function hashPaths(paths, { ignore = [] } = {}) {
   const hash = createHash('sha256');
   const visit = path => {
-    if (!existsSync(path)) return;
+    if (!existsSync(path)) {
+      return;
+    }
     const stats = statSync(path);
     if (stats.isDirectory()) {
       for (const entry of readdirSync(path).sort()) {
-        if (!ignore.includes(entry)) visit(join(path, entry));
+        if (!ignore.includes(entry)) {
+          visit(join(path, entry));
+        }
       }
     } else {
       hash.update(path.slice(ROOT.length));
       hash.update(readFileSync(path));
     }
   };
-  for (const path of paths) visit(resolve(ROOT, path));
+  for (const path of paths) {
+    visit(resolve(ROOT, path));
+  }
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -15,10 +15,17 @@
  *     select[data-pretext-filter="method"|"dataset"|"status"]
  *     [data-pretext-action="refresh"], [data-pretext-action="compare"] (disabled below 2 ticks)
  *     [data-pretext-role="runs-status"]                   "N of M runs in 'runs'" or why none
+ *     [data-pretext-role="tracking-status"][data-pretext-available="true"|"false"]
+ *                                                         "MLflow at host (from settings): N runs"
+ *                                                         or why the server's runs are missing
  *     [data-pretext-role="run-list"] > [data-pretext-run="<id>"][data-pretext-kind="run"|"unreadable"]
- *       [data-pretext-action="select"] (checkbox), [data-pretext-action="open"] (shows details)
+ *       [data-pretext-source="local"|"mlflow"|"both"]     (id: the local id, or the MLflow run
+ *                                                         id of a run only on the server)
+ *       [data-pretext-action="select"] (checkbox), [data-pretext-action="open"] (shows details),
+ *       [data-pretext-role="run-source"] (the source badge)
  *     [data-pretext-role="run-details"][data-pretext-run="<id>"] with
- *       [data-pretext-role="run-metrics"] and [data-pretext-role="run-config"]
+ *       [data-pretext-role="run-summary"], [data-pretext-role="run-metrics"] and
+ *       [data-pretext-role="run-config"]
  *     [data-pretext-role="compare"] with [data-pretext-role="compare-message"] and
  *       [data-pretext-role="compare-chart"] (the Vega chart: an <svg> once drawn)
  *   Guide:

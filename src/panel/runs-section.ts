@@ -1,31 +1,45 @@
 /**
- * The side panel's runs browser: the run store's runs with filters and refresh; clicking a
- * run shows its config, summary and metrics; ticking two or more and pressing "Compare"
- * draws their loss curves (src/runs/compare.ts) with the renderers' VegaChart.
+ * The side panel's runs browser: the run store's runs and the tracking server's (a source
+ * badge per row) with filters and refresh; clicking a run shows its config, summary and
+ * metrics; ticking two or more and pressing "Compare" draws their loss curves.
+ *
+ * This widget owns the toolbar, the status lines, the selection and the polling; the rows
+ * (run-rows.ts, updated in place on each poll), the filter menus (run-filters.ts), the
+ * details view (run-details.ts) and Compare (run-compare.ts) are its parts. The runs come
+ * from the IPretextRunStore model (src/runs/model.ts).
  */
 import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { IChartThemeSource } from '../chart-theme';
-import { el, errorBox } from '../renderers/dom';
-import { VegaChart } from '../renderers/vega-chart';
-import { ILossCurve, buildCompareSpec } from '../runs/compare';
-import { latestMetrics, runMeta, summaryRows } from '../runs/describe';
-import { FILTER_FIELDS, FilterField } from '../runs/filter';
-import { IRunRecord, RunEntry, runLabel } from '../runs/parse';
+import { el, setText } from '../renderers/dom';
+import { runSource } from '../runs/mlflow';
+import { IRunRecord } from '../runs/parse';
 import { IPretextRunStore } from '../tokens';
-
-const FILTER_LABELS: Record<FilterField, string> = {
-  method: 'method',
-  dataset: 'dataset',
-  status: 'status'
-};
+import { RunCompare } from './run-compare';
+import { RunDetails } from './run-details';
+import { RunFilters } from './run-filters';
+import { RunRows } from './run-rows';
+import { setData } from './set-data';
 
 /** How often a visible runs browser re-reads the store. */
 const REFRESH_EVERY_MS = 10_000;
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** The status line: how many runs are shown and from where, or why there are none. */
+function statusText(store: IPretextRunStore, shown: number): string {
+  const remote = store.runs.filter(run => runSource(run) === 'mlflow').length;
+  const plusRemote = remote > 0 ? ` and ${remote} on the tracking server` : '';
+  if (store.error !== null) {
+    return store.error;
+  }
+  if (!store.rootExists && !store.refreshing) {
+    return `No run store at '${store.root}' yet${plusRemote}: train a model (runs are kept by default) or change "Run store root" in Settings > Pretext.`;
+  }
+  if (store.runs.length === 0) {
+    return store.refreshing ? 'Reading the run store…' : `No runs in '${store.root}' yet.`;
+  }
+  const where = remote > 0 ? `'${store.root}' and the tracking server` : `'${store.root}'`;
+  return `${shown} of ${store.runs.length} runs in ${where}`;
 }
 
 export class RunsSection extends Widget {
@@ -37,42 +51,53 @@ export class RunsSection extends Widget {
     this.addClass('jp-PretextPanel-section');
     this.node.dataset.pretextSection = 'runs';
 
-    this._detailsChart = new VegaChart(theme);
-    this._compareChart = new VegaChart(theme);
+    const metrics = (id: string) => store.metrics(id);
+    this._details = new RunDetails(theme, metrics);
+    this._compare = new RunCompare(theme, metrics);
+    this._filters = new RunFilters(filter => store.setFilter(filter));
+    this._rows = new RunRows({
+      onSelect: (id, selected) => {
+        if (selected) {
+          this._selected.add(id);
+        } else {
+          this._selected.delete(id);
+        }
+        this._updateCompareButton();
+      },
+      // The run as it is when clicked, not as it was when the row was made.
+      onOpen: id => {
+        const run = store.find(id);
+        if (run?.kind === 'run') {
+          this._rows.setActive(run.id);
+          void this._details.show(run);
+        }
+      }
+    });
 
     const toolbar = el('div', 'jp-PretextPanel-runsToolbar');
-    for (const field of FILTER_FIELDS) {
-      const select = el('select', 'jp-PretextPanel-filter');
-      select.dataset.pretextFilter = field;
-      select.title = `Show only runs with this ${FILTER_LABELS[field]}`;
-      select.addEventListener('change', () => this._onFilterChanged());
-      this._filters[field] = select;
-      toolbar.appendChild(select);
-    }
     const refresh = el('button', 'jp-Button jp-mod-styled jp-mod-reject', 'Refresh');
     refresh.type = 'button';
     refresh.dataset.pretextAction = 'refresh';
-    refresh.addEventListener('click', () => void this._store.refresh());
+    refresh.addEventListener('click', () => void store.refresh());
     this._compareButton.type = 'button';
     this._compareButton.dataset.pretextAction = 'compare';
     this._compareButton.title = 'Tick two or more runs to compare their loss curves';
-    this._compareButton.addEventListener('click', () => void this._compare());
-    toolbar.append(refresh, this._compareButton);
+    this._compareButton.addEventListener('click', () => void this._compareSelected());
+    toolbar.append(...this._filters.nodes, refresh, this._compareButton);
 
     this._status.dataset.pretextRole = 'runs-status';
     this._status.setAttribute('role', 'status');
-    this._list.dataset.pretextRole = 'run-list';
+    this._trackingLine.dataset.pretextRole = 'tracking-status';
+    this._trackingLine.hidden = true;
 
-    this._compareBox.dataset.pretextRole = 'compare';
-    this._compareMessage.dataset.pretextRole = 'compare-message';
-    this._compareChart.node.dataset.pretextRole = 'compare-chart';
-    this._compareBox.append(this._compareMessage, this._compareChart.node);
-    this._compareBox.hidden = true;
-
-    this._details.dataset.pretextRole = 'run-details';
-    this._details.hidden = true;
-
-    this.node.append(toolbar, this._status, this._list, this._compareBox, this._details);
+    this.node.append(
+      toolbar,
+      this._status,
+      this._trackingLine,
+      this._rows.node,
+      this._compare.node,
+      this._details.node
+    );
     store.changed.connect(this._render, this);
     this._render();
   }
@@ -83,8 +108,8 @@ export class RunsSection extends Widget {
     }
     window.clearInterval(this._poll);
     this._store.changed.disconnect(this._render, this);
-    this._detailsChart.dispose();
-    this._compareChart.dispose();
+    this._details.dispose();
+    this._compare.dispose();
     super.dispose();
   }
 
@@ -106,14 +131,6 @@ export class RunsSection extends Widget {
     super.onBeforeHide(msg);
   }
 
-  private _onFilterChanged(): void {
-    const filter: Partial<Record<FilterField, string>> = {};
-    for (const field of FILTER_FIELDS) {
-      filter[field] = this._filters[field]!.value;
-    }
-    this._store.setFilter(filter);
-  }
-
   private _render(): void {
     const store = this._store;
     // Ticks of runs that are gone (deleted, root changed) must not count towards Compare.
@@ -122,84 +139,25 @@ export class RunsSection extends Widget {
         this._selected.delete(id);
       }
     }
-    this._renderFilters();
+    this._filters.render(store.choices, store.filter);
     const shown = store.filtered;
-    if (store.error !== null) {
-      this._status.textContent = store.error;
-    } else if (!store.rootExists && !store.refreshing) {
-      this._status.textContent = `No run store at '${store.root}' yet: train a model (runs are kept by default) or change "Run store root" in Settings > Pretext.`;
-    } else if (store.runs.length === 0) {
-      this._status.textContent = store.refreshing
-        ? 'Reading the run store…'
-        : `No runs in '${store.root}' yet.`;
-    } else {
-      this._status.textContent = `${shown.length} of ${store.runs.length} runs in '${store.root}'`;
-    }
+    setText(this._status, statusText(store, shown.length));
     this._status.classList.toggle('jp-mod-warning', store.error !== null);
-    this._list.replaceChildren(...shown.map(run => this._row(run)));
-    this._updateCompareButton();
-  }
-
-  private _renderFilters(): void {
-    const choices = this._store.choices;
-    const filter = this._store.filter;
-    for (const field of FILTER_FIELDS) {
-      const select = this._filters[field]!;
-      const current = filter[field] ?? '';
-      const values =
-        choices[field].includes(current) || current === ''
-          ? choices[field]
-          : [...choices[field], current];
-      const any = el('option', undefined, `any ${FILTER_LABELS[field]}`);
-      any.value = '';
-      select.replaceChildren(
-        any,
-        ...values.map(value => {
-          const option = el('option', undefined, value);
-          option.value = value;
-          return option;
-        })
-      );
-      select.value = current;
-    }
-  }
-
-  private _row(run: RunEntry): HTMLElement {
-    const row = el('li', 'jp-PretextPanel-run');
-    row.dataset.pretextRun = run.id;
-    row.dataset.pretextKind = run.kind;
-    row.classList.toggle('jp-mod-active', run.id === this._open);
-    const check = el('input', 'jp-PretextPanel-runCheck');
-    check.type = 'checkbox';
-    check.dataset.pretextAction = 'select';
-    check.title = 'Select for Compare';
-    check.disabled = run.kind !== 'run';
-    check.checked = this._selected.has(run.id);
-    check.addEventListener('change', () => {
-      if (check.checked) {
-        this._selected.add(run.id);
-      } else {
-        this._selected.delete(run.id);
-      }
-      this._updateCompareButton();
-    });
-    const open = el('button', 'jp-PretextPanel-runOpen');
-    open.type = 'button';
-    open.dataset.pretextAction = 'open';
-    open.title = 'Show config, summary and metrics';
-    open.append(
-      el('span', 'jp-PretextPanel-runLabel', runLabel(run)),
-      el('span', 'jp-PretextPanel-runMeta', runMeta(run))
+    const tracking = store.tracking;
+    this._trackingLine.hidden = tracking === null;
+    setText(this._trackingLine, tracking?.line ?? '');
+    setData(
+      this._trackingLine,
+      'pretextAvailable',
+      tracking === null ? undefined : String(tracking.available)
     );
-    if (run.kind === 'run') {
-      open.dataset.pretextStatus = run.status;
-      open.addEventListener('click', () => void this._showDetails(run));
-    } else {
-      row.classList.add('jp-mod-unreadable');
-      open.disabled = true;
+    const open = this._details.open;
+    this._rows.render(shown, { open, selected: this._selected });
+    const openRun = open === null ? undefined : store.find(open);
+    if (openRun?.kind === 'run') {
+      this._details.update(openRun);
     }
-    row.append(check, open);
-    return row;
+    this._updateCompareButton();
   }
 
   private _updateCompareButton(): void {
@@ -208,103 +166,21 @@ export class RunsSection extends Widget {
     this._compareButton.textContent = count >= 2 ? `Compare ${count}` : 'Compare';
   }
 
-  private async _showDetails(run: IRunRecord): Promise<void> {
-    this._open = run.id;
-    for (const row of this._list.querySelectorAll<HTMLElement>('.jp-PretextPanel-run')) {
-      row.classList.toggle('jp-mod-active', row.dataset.pretextRun === run.id);
-    }
-    const details = this._details;
-    details.hidden = false;
-    details.dataset.pretextRun = run.id;
-    const summary = el('dl', 'jp-PretextPanel-summaryList');
-    for (const [label, value] of summaryRows(run)) {
-      summary.append(el('dt', undefined, label), el('dd', undefined, value));
-    }
-    const notes = run.notes.map(note => el('p', 'jp-PretextPanel-note', note));
-    const config = el('pre', 'jp-PretextPanel-config', JSON.stringify(run.config, null, 2));
-    config.dataset.pretextRole = 'run-config';
-    const metrics = el('div', 'jp-PretextPanel-metrics', 'Reading metrics…');
-    metrics.dataset.pretextRole = 'run-metrics';
-    details.replaceChildren(
-      el('h3', 'jp-PretextPanel-detailsTitle', runLabel(run)),
-      summary,
-      ...notes,
-      el('h4', undefined, 'Metrics'),
-      metrics,
-      this._detailsChart.node,
-      el('h4', undefined, 'Config'),
-      config
-    );
-    this._detailsChart.node.hidden = true;
-    try {
-      const result = await this._store.metrics(run.id);
-      if (this._open !== run.id) {
-        return; // Another run was clicked meanwhile.
-      }
-      const rows = latestMetrics(result);
-      const text =
-        result.points.length === 0
-          ? 'No metrics recorded yet.'
-          : `${result.points.length} steps recorded; latest: ${rows.map(([k, v]) => `${k} ${v}`).join(', ')}`;
-      metrics.textContent =
-        result.skipped > 0 ? `${text} (${result.skipped} unreadable lines skipped)` : text;
-      if (result.points.some(p => p.loss !== null)) {
-        this._detailsChart.node.hidden = false;
-        await this._detailsChart.update(
-          buildCompareSpec([{ label: runLabel(run), method: run.method, points: result.points }], {
-            height: 110
-          })
-        );
-      }
-    } catch (error) {
-      if (this._open === run.id) {
-        metrics.replaceChildren(errorBox(errorText(error)));
-      }
-    }
-  }
-
-  private async _compare(): Promise<void> {
+  private async _compareSelected(): Promise<void> {
     const runs = [...this._selected]
       .map(id => this._store.find(id))
       .filter((run): run is IRunRecord => run?.kind === 'run');
-    this._compareBox.hidden = false;
-    this._compareMessage.textContent = `Reading the metrics of ${runs.length} runs…`;
-    this._compareChart.node.hidden = true;
-    const request = ++this._compareRequest;
-    try {
-      const curves: ILossCurve[] = await Promise.all(
-        runs.map(async run => ({
-          label: runLabel(run),
-          method: run.method,
-          points: (await this._store.metrics(run.id)).points
-        }))
-      );
-      if (request !== this._compareRequest) {
-        return;
-      }
-      const spec = buildCompareSpec(curves);
-      this._compareMessage.textContent = `Loss curves of ${curves.map(c => c.label).join(', ')}`;
-      this._compareChart.node.hidden = false;
-      await this._compareChart.update(spec);
-    } catch (error) {
-      if (request === this._compareRequest) {
-        this._compareMessage.replaceChildren(errorBox(errorText(error)));
-      }
-    }
+    await this._compare.compare(runs);
   }
 
   private _store: IPretextRunStore;
-  private _filters: Partial<Record<FilterField, HTMLSelectElement>> = {};
+  private _rows: RunRows;
+  private _filters: RunFilters;
+  private _details: RunDetails;
+  private _compare: RunCompare;
   private _status = el('div', 'jp-PretextPanel-runsStatus');
-  private _list = el('ul', 'jp-PretextPanel-runList');
+  private _trackingLine = el('div', 'jp-PretextPanel-trackingStatus');
   private _compareButton = el('button', 'jp-Button jp-mod-styled jp-mod-accept', 'Compare');
-  private _compareBox = el('div', 'jp-PretextPanel-compare');
-  private _compareMessage = el('div', 'jp-PretextPanel-compareMessage');
-  private _details = el('div', 'jp-PretextPanel-details');
-  private _detailsChart: VegaChart;
-  private _compareChart: VegaChart;
   private _selected = new Set<string>();
-  private _open: string | null = null;
-  private _compareRequest = 0;
   private _poll: number | undefined = undefined;
 }

@@ -33,6 +33,10 @@ export class PretextSettings implements IPretextSettings {
     return this._values.chartTheme;
   }
 
+  get trackingUri(): string {
+    return this._values.trackingUri;
+  }
+
   get ready(): Promise<void> {
     return this._ready.promise;
   }

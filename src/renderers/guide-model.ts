@@ -1,8 +1,11 @@
 /**
- * The data contract of the step-by-step guide output and its validator.
+ * The data contract of the step-by-step guide output: validated with the protocol's
+ * GUIDE_SCHEMA (ajv, via ../validate), then normalised for rendering.
  * Pure module: no DOM, no JupyterLab.
  */
-import { Parsed, fail, isRecord, ok, readJsonObject } from './json';
+import { GUIDE_SCHEMA } from 'pretext/protocol';
+import { schemaProblems } from '../validate';
+import { Parsed, fail, ok, readJsonObject } from './json';
 
 export interface IGuideStep {
   id: string;
@@ -23,35 +26,10 @@ export interface IGuideData {
   advice: IGuideAdvice[];
 }
 
-function readStep(value: unknown, index: number): Parsed<IGuideStep> {
-  const where = `steps[${index}]`;
-  if (!isRecord(value)) {
-    return fail(`'${where}' must be an object`);
-  }
-  for (const key of ['id', 'title', 'detail'] as const) {
-    if (typeof value[key] !== 'string') {
-      return fail(`'${where}.${key}' must be a string`);
-    }
-  }
-  if (typeof value.done !== 'boolean') {
-    return fail(`'${where}.done' must be true or false`);
-  }
-  return ok({
-    id: value.id as string,
-    title: value.title as string,
-    detail: value.detail as string,
-    done: value.done
-  });
-}
-
-function readAdvice(value: unknown, index: number): Parsed<IGuideAdvice> {
-  const where = `advice[${index}]`;
-  if (!isRecord(value) || typeof value.text !== 'string') {
-    return fail(`'${where}' must be an object with a 'text' string`);
-  }
-  // Unknown levels from a newer kernel are shown as plain information.
-  const level: AdviceLevel = value.level === 'warning' ? 'warning' : 'info';
-  return ok({ level, text: value.text });
+/** The shape GUIDE_SCHEMA guarantees once it has passed. */
+interface IValidGuide {
+  steps: IGuideStep[];
+  advice?: { level?: string; text: string }[] | null;
 }
 
 export function parseGuideData(data: unknown): Parsed<IGuideData> {
@@ -59,28 +37,18 @@ export function parseGuideData(data: unknown): Parsed<IGuideData> {
   if (!read.ok) {
     return read;
   }
-  const { steps, advice } = read.value;
-  if (!Array.isArray(steps)) {
-    return fail("'steps' must be a list of steps");
+  const problems = schemaProblems(GUIDE_SCHEMA, read.value);
+  if (problems.length > 0) {
+    return fail(problems[0]);
   }
-  const parsedSteps: IGuideStep[] = [];
-  for (const [index, step] of steps.entries()) {
-    const parsed = readStep(step, index);
-    if (!parsed.ok) {
-      return parsed;
-    }
-    parsedSteps.push(parsed.value);
-  }
-  if (advice !== undefined && !Array.isArray(advice)) {
-    return fail("'advice' must be a list");
-  }
-  const parsedAdvice: IGuideAdvice[] = [];
-  for (const [index, item] of (advice ?? []).entries()) {
-    const parsed = readAdvice(item, index);
-    if (!parsed.ok) {
-      return parsed;
-    }
-    parsedAdvice.push(parsed.value);
-  }
-  return ok({ steps: parsedSteps, advice: parsedAdvice });
+  const guide = read.value as unknown as IValidGuide;
+  return ok({
+    // Only the fields the renderer shows: a newer kernel's extra fields are dropped.
+    steps: guide.steps.map(({ id, title, detail, done }) => ({ id, title, detail, done })),
+    advice: (guide.advice ?? []).map(({ level, text }) => ({
+      // Unknown levels from a newer kernel are shown as plain information.
+      level: level === 'warning' ? 'warning' : 'info',
+      text
+    }))
+  });
 }

@@ -3,6 +3,7 @@
  * Pure module: no DOM, no JupyterLab.
  */
 import { MISSING, formatDuration, formatNumber } from '../renderers/format';
+import { sourceLabel } from './mlflow';
 import { IMetricsResult, IRunRecord, RunEntry } from './parse';
 
 /** "simclr · mnist · done · loss 1.234 · 120 steps"; unreadable runs say why. */
@@ -33,6 +34,14 @@ export function summaryRows(run: IRunRecord): Array<[label: string, value: strin
     ['steps', formatNumber(run.steps)],
     ['epochs', formatNumber(run.epochs)],
     ['time', formatDuration(run.seconds)],
+    ['source', sourceLabel(run)],
+    ...(run.tracked !== undefined
+      ? ([
+          ['MLflow run', run.tracked.mlflowRunId],
+          ['experiment', run.tracked.experiment ?? MISSING]
+        ] as Array<[string, string]>)
+      : []),
+    // Last: it is the longest, and says what to do.
     ...(run.message !== undefined ? [['message', run.message] as [string, string]] : [])
   ];
 }

@@ -1,29 +1,25 @@
 /**
- * The run store as the side panel sees it: the runs under the run-store root, read through
- * the Jupyter server's contents API (so it works wherever the server runs, without a
- * server extension), filtered, refreshed on request, with a signal when anything changed.
+ * The run store as the side panel sees it: the runs under the run-store root
+ * (src/runs/local-runs.ts) and, when a tracking reader is given, the tracking server's runs
+ * (src/runs/tracking-source.ts), merged into one list (src/runs/merge.ts) and filtered
+ * (src/runs/filter.ts); refreshed on request, one refresh at a time, with a signal only when
+ * anything a view shows changed.
  * No widgets here: the panel and any other plugin read it through IPretextRunStore.
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { FilterField, IRunFilter, filterChoices, filterRuns } from './filter';
-import { IMetricsResult, RunEntry, parseMetrics, parseRun, sortRuns } from './parse';
+import { IContentsReader, LocalRunReader, normalizeRoot } from './local-runs';
+import { mergeRuns } from './merge';
+import { ITrackingState } from './mlflow';
+import { IMetricsResult, RunEntry } from './parse';
+import { messageOf } from './request-errors';
+import { ITrackingReader, TrackingSource } from './tracking-source';
 
-/** What the model needs of `Contents.IManager` (app.serviceManager.contents); tests fake it. */
-export interface IContentsReader {
-  get(
-    path: string,
-    options?: { type?: string; format?: 'text' | 'json' | 'base64' | null; content?: boolean }
-  ): Promise<IContentsEntry>;
-}
-
-export interface IContentsEntry {
-  name: string;
-  path: string;
-  type: string;
-  last_modified?: string;
-  content: unknown;
-}
+// The model's inputs, named where they are used; src/plugins and src/runs/tracking-client.ts
+// import them from here, with the model.
+export type { IContentsEntry, IContentsReader } from './local-runs';
+export type { ITrackingReader } from './tracking-source';
 
 /** The run store model's public face (also the IPretextRunStore token's type). */
 export interface IRunStoreModel {
@@ -40,6 +36,8 @@ export interface IRunStoreModel {
   readonly error: string | null;
   /** Whether the root folder existed at the last refresh. */
   readonly rootExists: boolean;
+  /** Which tracking server's runs are listed, or why none are; null without a reader. */
+  readonly tracking: ITrackingState | null;
   readonly refreshing: boolean;
   /** Emitted when a refresh found changes, and after a filter or root change. */
   readonly changed: ISignal<IRunStoreModel, void>;
@@ -48,54 +46,18 @@ export interface IRunStoreModel {
   /** Re-reads the store. Never rejects: failures land in `error`. */
   refresh(): Promise<void>;
   find(id: string): RunEntry | undefined;
-  /** Reads a run's metrics.jsonl (empty when the run has none yet). */
+  /**
+   * A run's metrics: metrics.jsonl for a local run (empty when it has none yet), the loss
+   * history on the tracking server for a run that is only there.
+   */
   metrics(id: string): Promise<IMetricsResult>;
 }
 
-/** Reads this many files at once, so a store with hundreds of runs does not flood the server. */
-const PARALLEL_READS = 8;
-
-const TERMINAL = ['done', 'stopped', 'failed'];
-
-/** 'runs/', '/runs', ' runs ' -> 'runs'; the server root itself is ''. */
-export function normalizeRoot(root: string): string {
-  return root.trim().replace(/^\/+|\/+$/g, '');
-}
-
-function joinPath(...parts: string[]): string {
-  return parts.filter(part => part !== '').join('/');
-}
-
-function statusOf(error: unknown): number | undefined {
-  const response = (error as { response?: { status?: unknown } } | null)?.response;
-  return typeof response?.status === 'number' ? response.status : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 export class RunStoreModel implements IRunStoreModel {
-  constructor(contents: IContentsReader, root: string) {
-    this._contents = contents;
+  constructor(contents: IContentsReader, root: string, tracking?: ITrackingReader) {
+    this._local = new LocalRunReader(contents);
     this._root = normalizeRoot(root);
+    this._tracking = tracking === undefined ? null : new TrackingSource(tracking);
   }
 
   get root(): string {
@@ -126,6 +88,10 @@ export class RunStoreModel implements IRunStoreModel {
     return this._rootExists;
   }
 
+  get tracking(): ITrackingState | null {
+    return this._tracking?.state ?? null;
+  }
+
   get refreshing(): boolean {
     return this._inFlight !== null;
   }
@@ -140,8 +106,9 @@ export class RunStoreModel implements IRunStoreModel {
       return;
     }
     this._root = next;
-    this._runs = [];
-    this._cache.clear();
+    this._localRuns = [];
+    this._runs = this._merged();
+    this._local.clear();
     this._lastState = ''; // The next refresh always reports.
     this._changed.emit();
     void this.refresh();
@@ -193,94 +160,57 @@ export class RunStoreModel implements IRunStoreModel {
   }
 
   async metrics(id: string): Promise<IMetricsResult> {
-    const text = await this._readText(joinPath(this._root, id, 'metrics.jsonl'));
-    if (text.error !== undefined) {
-      throw new Error(`metrics.jsonl of run ${id} could not be read: ${text.error}`);
+    const run = this.find(id);
+    const copy = run?.kind === 'run' ? run.tracked : undefined;
+    if (copy !== undefined && !copy.local && this._tracking !== null) {
+      return this._tracking.metrics(copy);
     }
-    return parseMetrics(text.text ?? '');
+    return this._local.metrics(this._root, id);
   }
 
   /** Everything a view shows, as one string, to tell whether a refresh changed anything. */
   private _state(): string {
-    return JSON.stringify([this._root, this._error, this._rootExists, this._runs]);
+    return JSON.stringify([this._root, this._error, this._rootExists, this._runs, this.tracking]);
   }
 
   private async _load(): Promise<void> {
+    // Both sources at once; neither one's failure hides the other's runs.
+    const [local] = await Promise.allSettled([this._loadLocal(), this._tracking?.load()]);
+    this._runs = this._merged();
+    if (local.status === 'rejected') {
+      throw local.reason;
+    }
+  }
+
+  private async _loadLocal(): Promise<void> {
     const root = this._root;
-    let listing: IContentsEntry;
-    try {
-      listing = await this._contents.get(root, { type: 'directory', content: true });
-    } catch (error) {
-      if (statusOf(error) === 404) {
-        this._runs = [];
-        this._rootExists = false;
-        this._error = null;
-      } else {
-        this._error = `The run store '${root || '.'}' could not be listed: ${messageOf(error)}`;
-      }
-      return;
-    }
-    if (listing.type !== 'directory' || !Array.isArray(listing.content)) {
-      this._runs = [];
-      this._rootExists = false;
-      this._error = `The run store root '${root}' is a file, not a folder; change "Run store root" in Settings > Pretext.`;
-      return;
-    }
-    const folders = (listing.content as IContentsEntry[]).filter(
-      entry => entry.type === 'directory' && !entry.name.startsWith('.')
-    );
-    const entries = await mapLimited(folders, PARALLEL_READS, folder =>
-      this._readRun(root, folder)
-    );
-    if (root !== this._root) {
+    const listing = await this._local.list(root);
+    if (listing.rootExists === true && root !== this._root) {
       return; // The root changed while reading; that refresh will fill the list.
     }
-    this._runs = sortRuns(entries);
-    this._rootExists = true;
-    this._error = null;
+    // A failed listing keeps the last list: only its error is new.
+    if (listing.runs !== undefined) {
+      this._localRuns = listing.runs;
+    }
+    if (listing.rootExists !== undefined) {
+      this._rootExists = listing.rootExists;
+    }
+    this._error = listing.error;
   }
 
-  private async _readRun(root: string, folder: IContentsEntry): Promise<RunEntry> {
-    const id = folder.name;
-    const cached = this._cache.get(id);
-    // A finished run's files no longer change; the folder's time changes when they do.
-    if (cached && cached.modified === folder.last_modified) {
-      return cached.entry;
+  private _merged(): RunEntry[] {
+    const remote = this._tracking?.reply ?? null;
+    if (remote === null || !remote.available || remote.runs.length === 0) {
+      return this._localRuns;
     }
-    const config = await this._readText(joinPath(root, id, 'config.json'));
-    if (config.error !== undefined) {
-      return { kind: 'unreadable', id, reason: `config.json could not be read: ${config.error}` };
-    }
-    const summary =
-      config.text === null
-        ? { text: null }
-        : await this._readText(joinPath(root, id, 'summary.json'));
-    const entry = parseRun(id, config.text, summary.text);
-    if (entry.kind === 'run' && summary.error !== undefined) {
-      entry.notes.push(`summary.json could not be read: ${summary.error}`);
-    }
-    if (entry.kind === 'run' && TERMINAL.includes(entry.status) && folder.last_modified) {
-      this._cache.set(id, { modified: folder.last_modified, entry });
-    } else {
-      this._cache.delete(id);
-    }
-    return entry;
+    return mergeRuns(this._localRuns, remote.runs, remote.host ?? 'tracking server');
   }
 
-  /** A file's text; null text when it does not exist; `error` when it could not be read. */
-  private async _readText(path: string): Promise<{ text: string | null; error?: string }> {
-    try {
-      const file = await this._contents.get(path, { type: 'file', format: 'text', content: true });
-      return typeof file.content === 'string'
-        ? { text: file.content }
-        : { text: null, error: 'the server did not return it as text' };
-    } catch (error) {
-      return statusOf(error) === 404 ? { text: null } : { text: null, error: messageOf(error) };
-    }
-  }
-
-  private _contents: IContentsReader;
+  private _local: LocalRunReader;
+  private _tracking: TrackingSource | null;
   private _root: string;
+  /** What the local store gave at the last refresh; `_runs` is the merged list views show. */
+  private _localRuns: RunEntry[] = [];
   private _runs: RunEntry[] = [];
   private _filter: IRunFilter = {};
   private _error: string | null = null;
@@ -288,6 +218,5 @@ export class RunStoreModel implements IRunStoreModel {
   private _inFlight: Promise<void> | null = null;
   private _again = false;
   private _lastState = '';
-  private _cache = new Map<string, { modified: string; entry: RunEntry }>();
   private _changed = new Signal<IRunStoreModel, void>(this);
 }

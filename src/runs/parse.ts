@@ -57,6 +57,23 @@ export interface IRunRecord {
   summary: Record<string, unknown> | null;
   /** Problems that did not make the run unreadable (e.g. no summary yet). */
   notes: string[];
+  /**
+   * Where the run is: absent for a run only in the local run store; set for a run on the
+   * tracking server, with `local` true when the same run is also in the local store
+   * (src/runs/mlflow.ts maps them, src/runs/merge.ts merges them).
+   */
+  tracked?: ITrackedCopy;
+}
+
+/** A run's copy on the MLflow tracking server. */
+export interface ITrackedCopy {
+  /** The tracking server's host and port, e.g. '127.0.0.1:5000'. */
+  host: string;
+  /** The MLflow run id (32 hex digits). */
+  mlflowRunId: string;
+  experiment?: string;
+  /** Whether the run is also in the local run store (then `id` is the local run id). */
+  local: boolean;
 }
 
 export interface IUnreadableRun {

@@ -18,7 +18,9 @@ export async function contrastOf(locator: Locator, limit = 20): Promise<Contrast
   return locator.evaluateAll((nodes, limit) => {
     const parse = (css: string): [number, number, number, number] | null => {
       const m = css.match(/rgba?\(([^)]+)\)/);
-      if (m === null) return null;
+      if (m === null) {
+        return null;
+      }
       const parts = m[1]
         .split(/[ ,/]+/)
         .filter(Boolean)
@@ -48,12 +50,16 @@ export async function contrastOf(locator: Locator, limit = 20): Promise<Contrast
         rect?.getAttribute('fill') ?? rect?.getAttribute('style')?.match(/fill:\s*([^;]+)/)?.[1];
       if (fill && fill !== 'none' && fill !== 'transparent') {
         const color = parse(resolveColor(fill));
-        if (color && color[3] > 0.5) return resolveColor(fill);
+        if (color && color[3] > 0.5) {
+          return resolveColor(fill);
+        }
       }
       for (let el: Element | null = node; el !== null; el = el.parentElement) {
         const bg = getComputedStyle(el).backgroundColor;
         const color = parse(bg);
-        if (color && color[3] > 0.5) return bg;
+        if (color && color[3] > 0.5) {
+          return bg;
+        }
       }
       return 'rgb(255, 255, 255)';
     };

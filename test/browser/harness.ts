@@ -10,6 +10,10 @@
  *            (.ipynb copies have their saved outputs stripped, so what shows comes from this run)
  *     write: { 'name in root': string | object }       files written there (objects as JSON)
  *     trust: ['name in root', ...]                      notebooks signed with `jupyter trust`
+ *     settings: { 'jupyterlab-pretext/plugin': {...} }  user settings files (plugin path: values)
+ *     env: { NAME: 'value' | undefined }               the server's environment (undefined unsets)
+ *   const lab = useLab(async () => ({ ... }));    // options computed in before(), after the
+ *                                                   test file's own before() hooks (free ports)
  *   lab.page                      the Playwright Page (after start)
  *   lab.root                      the server's root dir (temp; removed by stop())
  *   await lab.openLab()           loads /lab, waits until the app is restored
@@ -78,6 +82,10 @@ export interface LabOptions {
   copy?: Record<string, string>;
   write?: Record<string, string | object>;
   trust?: string[];
+  /** User settings by plugin path ('jupyterlab-pretext/plugin'), as JupyterLab stores them. */
+  settings?: Record<string, object>;
+  /** Variables for the server's environment; undefined removes an inherited one. */
+  env?: Record<string, string | undefined>;
 }
 
 /** What the page exposes with `--LabApp.expose_app_in_browser` (only the parts used here). */
@@ -132,6 +140,7 @@ export class Lab {
   private _browser: Browser | null = null;
   private _page: Page | null = null;
   private _stopped = false;
+  private _extraEnv: Record<string, string | undefined> = {};
 
   private constructor(home: string) {
     this._home = home;
@@ -154,7 +163,9 @@ export class Lab {
   }
 
   get page(): Page {
-    if (this._page === null) throw new Error('The lab is not started (or already stopped).');
+    if (this._page === null) {
+      throw new Error('The lab is not started (or already stopped).');
+    }
     return this._page;
   }
 
@@ -241,17 +252,25 @@ export class Lab {
           return false;
         }
         w.__pretextErrorSince = undefined;
-        if (w.__pretextRun !== undefined && !w.__pretextRunDone) return false;
-        if (!idle) return false;
+        if (w.__pretextRun !== undefined && !w.__pretextRunDone) {
+          return false;
+        }
+        if (!idle) {
+          return false;
+        }
         const prompts = document.querySelectorAll(`${panel} .jp-InputPrompt`);
-        if (Array.from(prompts).some(p => (p.textContent ?? '').includes('*'))) return false;
+        if (Array.from(prompts).some(p => (p.textContent ?? '').includes('*'))) {
+          return false;
+        }
         return { error: w.__pretextRunError ?? '' };
       },
       null,
       { timeout: timeoutMs, polling: 500 }
     );
     const { error } = (await outcome.jsonValue()) as { error: string };
-    if (error) throw new Error(`A cell failed:\n${error.slice(0, 4000)}`);
+    if (error) {
+      throw new Error(`A cell failed:\n${error.slice(0, 4000)}`);
+    }
   }
 
   /** One line per code cell of the current notebook: prompt, output types, output text start. */
@@ -287,8 +306,11 @@ export class Lab {
   async screenshot(name: string, target?: Locator): Promise<string> {
     mkdirSync(SNAPSHOTS, { recursive: true });
     const path = join(SNAPSHOTS, `${name}.png`);
-    if (target) await target.screenshot({ path, animations: 'disabled' });
-    else await this.page.screenshot({ path, animations: 'disabled' });
+    if (target) {
+      await target.screenshot({ path, animations: 'disabled' });
+    } else {
+      await this.page.screenshot({ path, animations: 'disabled' });
+    }
     return path;
   }
 
@@ -303,14 +325,18 @@ export class Lab {
         cells = await this.cellSummary().catch(() => '');
       }
       const explained = this._explain(error);
-      if (cells) explained.message += `\n--- cells of the current notebook ---\n${cells}`;
+      if (cells) {
+        explained.message += `\n--- cells of the current notebook ---\n${cells}`;
+      }
       throw explained;
     }
   }
 
   /** Closes the browser, stops the server (and its kernels), removes the temp root. */
   async stop(): Promise<void> {
-    if (this._stopped) return;
+    if (this._stopped) {
+      return;
+    }
     this._stopped = true;
     try {
       await this._browser?.close();
@@ -324,11 +350,14 @@ export class Lab {
   }
 
   private async _prepare(options: LabOptions): Promise<void> {
+    this._extraEnv = options.env ?? {};
     for (const [bin, what] of [
       [join(VENV_BIN, 'jupyter-lab'), "the Python env: run 'npm run setup'"],
       [chromiumPath(), "Chromium: run 'npm run setup' (installs Debian's chromium)"]
     ]) {
-      if (!existsSync(bin)) throw new Error(`${bin} is missing. Install ${what}.`);
+      if (!existsSync(bin)) {
+        throw new Error(`${bin} is missing. Install ${what}.`);
+      }
     }
     if (!(await portIsFree(PORT))) {
       throw new Error(
@@ -340,8 +369,11 @@ export class Lab {
       const from = isAbsolute(source) ? source : join(ROOT, source);
       const to = join(this.root, name);
       mkdirSync(dirname(to), { recursive: true });
-      if (name.endsWith('.ipynb')) writeFileSync(to, stripOutputs(readFileSync(from, 'utf8')));
-      else copyFileSync(from, to);
+      if (name.endsWith('.ipynb')) {
+        writeFileSync(to, stripOutputs(readFileSync(from, 'utf8')));
+      } else {
+        copyFileSync(from, to);
+      }
     }
     for (const [name, content] of Object.entries(options.write ?? {})) {
       const to = join(this.root, name);
@@ -364,17 +396,22 @@ export class Lab {
       checkForUpdates: false
     });
     put('@jupyterlab/notebook-extension/tracker', { windowingMode: 'none' });
+    for (const [plugin, values] of Object.entries(options.settings ?? {})) {
+      put(plugin, values);
+    }
     for (const name of options.trust ?? []) {
       const result = spawnSync(join(VENV_BIN, 'jupyter'), ['trust', join(this.root, name)], {
         env: this._env(),
         encoding: 'utf8'
       });
-      if (result.status !== 0) throw new Error(`jupyter trust ${name} failed: ${result.stderr}`);
+      if (result.status !== 0) {
+        throw new Error(`jupyter trust ${name} failed: ${result.stderr}`);
+      }
     }
   }
 
   private _env(): NodeJS.ProcessEnv {
-    return {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       PATH: `${VENV_BIN}:${process.env.PATH}`,
       JUPYTER_CONFIG_DIR: join(this._home, 'config'),
@@ -384,6 +421,14 @@ export class Lab {
       JUPYTERLAB_WORKSPACES_DIR: join(this._home, 'workspaces'),
       TF_CPP_MIN_LOG_LEVEL: '2'
     };
+    for (const [name, value] of Object.entries(this._extraEnv)) {
+      if (value === undefined) {
+        delete env[name];
+      } else {
+        env[name] = value;
+      }
+    }
+    return env;
   }
 
   private async _startServer(): Promise<void> {
@@ -415,7 +460,9 @@ export class Lab {
     server.stderr!.on('data', append);
     process.once('exit', () => {
       // Last resort if the test process dies without stop(): no orphaned server.
-      if (server.exitCode === null) process.kill(-server.pid!, 'SIGKILL');
+      if (server.exitCode === null) {
+        process.kill(-server.pid!, 'SIGKILL');
+      }
     });
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
@@ -424,7 +471,9 @@ export class Lab {
       }
       try {
         const response = await fetch(`${URL_BASE}/api/status`);
-        if (response.ok) return;
+        if (response.ok) {
+          return;
+        }
       } catch {
         // not listening yet
       }
@@ -449,7 +498,9 @@ export class Lab {
 
   private async _stopServer(): Promise<void> {
     const server = this._server;
-    if (server === null || server.exitCode !== null || server.pid === undefined) return;
+    if (server === null || server.exitCode !== null || server.pid === undefined) {
+      return;
+    }
     // SIGTERM lets the server shut its kernels down (they run in their own sessions).
     const exited = new Promise<void>(done => server.once('exit', () => done()));
     try {
@@ -479,17 +530,19 @@ export class Lab {
 }
 
 /** Registers before/after hooks for one Lab per test file; call the result inside tests. */
-export function useLab(options: LabOptions = {}): Lab {
+export function useLab(options: LabOptions | (() => Promise<LabOptions>) = {}): Lab {
   let lab: Lab | null = null;
   before(async () => {
-    lab = await Lab.start(options);
+    lab = await Lab.start(typeof options === 'function' ? await options() : options);
   });
   after(async () => {
     await lab?.stop();
   });
   return new Proxy({} as Lab, {
     get(_target, key) {
-      if (lab === null) throw new Error('useLab(): the lab starts in before(); use it in tests.');
+      if (lab === null) {
+        throw new Error('useLab(): the lab starts in before(); use it in tests.');
+      }
       const value = Reflect.get(lab, key, lab);
       return typeof value === 'function' ? value.bind(lab) : value;
     }

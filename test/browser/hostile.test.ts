@@ -43,7 +43,9 @@ async function touchEverything(panel: Locator): Promise<void> {
 for (const variant of ['untrusted', 'trusted'] as const) {
   test(`${variant}: hostile strings show as text and run nothing`, { timeout: 120_000 }, () =>
     lab.step(`hostile-${variant}`, async () => {
-      if (variant === 'untrusted') await lab.openLab();
+      if (variant === 'untrusted') {
+        await lab.openLab();
+      }
       const panel = await lab.openNotebook(`${variant}.ipynb`);
       const trusted = await lab.page.evaluate(() => {
         const app = (window as unknown as { jupyterapp: { shell: { currentWidget: unknown } } })
@@ -113,7 +115,9 @@ for (const variant of ['untrusted', 'trusted'] as const) {
       await visible('.jp-Pretext-table-caption', HOSTILE.svg);
       await visible('.jp-Pretext-chart > .jp-Pretext-title', HOSTILE.img);
       await visible('.jp-Pretext-chart-view svg text', HOSTILE.svg);
-      if (variant === 'untrusted') await lab.screenshot('hostile');
+      if (variant === 'untrusted') {
+        await lab.screenshot('hostile');
+      }
     })
   );
 }

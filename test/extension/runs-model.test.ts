@@ -1,9 +1,10 @@
-// Tests for the run store model (src/runs/model.ts) over a fake contents API laid out like
-// the kernel's run store. Run: node --import tsx --test test/extension/runs-model.test.ts
+// Tests for the run store model (src/runs/model.ts, reading through src/runs/local-runs.ts)
+// over a fake contents API laid out like the kernel's run store. Run: node --import tsx --test test/extension/runs-model.test.ts
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 
-import { RunStoreModel, normalizeRoot } from '../../src/runs/model';
+import { normalizeRoot } from '../../src/runs/local-runs';
+import { RunStoreModel } from '../../src/runs/model';
 import {
   FakeContents,
   configJson,

@@ -21,9 +21,20 @@ describe('settings', () => {
         runStoreRoot: ' shared/runs ',
         defaultBatchSize: 0,
         defaultEpochs: 3,
-        chartTheme: 'neon'
+        chartTheme: 'neon',
+        trackingUri: 42
       }),
-      { runStoreRoot: 'shared/runs', defaultBatchSize: 256, defaultEpochs: 3, chartTheme: 'auto' }
+      {
+        runStoreRoot: 'shared/runs',
+        defaultBatchSize: 256,
+        defaultEpochs: 3,
+        chartTheme: 'auto',
+        trackingUri: ''
+      }
+    );
+    assert.equal(
+      normalizeSettings({ trackingUri: ' http://127.0.0.1:5000 ' }).trackingUri,
+      'http://127.0.0.1:5000'
     );
     assert.deepEqual(normalizeSettings(undefined), DEFAULT_SETTINGS);
   });

@@ -110,6 +110,42 @@ test('resume with a run store that is a file, not a folder (was: raw ENOTDIR)', 
   );
 });
 
+test('train into a run store that is a file (was: raw EEXIST from mkdir)', async () => {
+  const file = path.join(root, 'runs-file');
+  fs.writeFileSync(file, 'not runs');
+  await expectClearError(() => train(fakeTask(), data, { ...options, runStore: file }), {
+    problem: /The run store .*runs-file is a file, not a folder.*Nothing was changed/,
+    fix: /Point runStore at a folder .*or move the file/,
+    unchanged: [root]
+  });
+});
+
+test('list or load from a run store that is a file (was: raw ENOTDIR from readdir)', async () => {
+  const file = path.join(root, 'listed-file');
+  fs.writeFileSync(file, 'x');
+  const expected = {
+    problem: /listed-file is a file, not a folder/,
+    fix: /Point runStore at a folder/,
+    unchanged: [root]
+  };
+  await expectClearError(() => openRunStore(file).list(), expected);
+  await expectClearError(() => loadCheckpoint(fakeTask(), runId, file), expected);
+});
+
+test('a run store under a file (was: raw ENOTDIR)', async () => {
+  const file = path.join(root, 'blocker');
+  fs.writeFileSync(file, 'x');
+  await expectClearError(
+    () => train(fakeTask(), data, { ...options, runStore: path.join(file, 'runs') }),
+    {
+      problem:
+        /Cannot write the run store at .*blocker\/runs: a part of the path is a file, not a folder \(ENOTDIR\)\. Nothing was trained or written/,
+      fix: /Move the file that is in the way/,
+      unchanged: [root]
+    }
+  );
+});
+
 test('resume with a run store that does not exist', async () => {
   await expectClearError(
     () =>

@@ -27,8 +27,9 @@ function tmpfs(name: string, size: string): { dir?: string; reason?: string } {
   const result = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], {
     encoding: 'utf8'
   });
-  if (result.status !== 0)
+  if (result.status !== 0) {
     return { reason: `mount refused: ${(result.stderr || String(result.error)).trim()}` };
+  }
   mounts.push(dir);
   return { dir };
 }
@@ -40,7 +41,9 @@ const remount = (dir: string, options: string) =>
   );
 
 after(() => {
-  for (const dir of mounts) spawnSync('umount', [dir]);
+  for (const dir of mounts) {
+    spawnSync('umount', [dir]);
+  }
   fs.rmSync(base, { recursive: true, force: true });
 });
 
@@ -55,7 +58,9 @@ const tempFiles = (dir: string): string[] =>
 
 test('disk full mid-run: a clear error, the previous checkpoint intact, no temp files; resume after freeing space', async t => {
   const { dir, reason } = tmpfs('full', '64k');
-  if (!dir) return t.skip(reason);
+  if (!dir) {
+    return t.skip(reason);
+  }
   const store = path.join(dir, 'runs');
   const error = await expectClearError(
     () => train(fakeTask([32, 32, 1]), data, { ...options, runStore: store }),
@@ -84,7 +89,9 @@ test('disk full mid-run: a clear error, the previous checkpoint intact, no temp 
 
 test('a read-only run store: resume is refused with a clear error and nothing changes', async t => {
   const { dir, reason } = tmpfs('readonly', '1m');
-  if (!dir) return t.skip(reason);
+  if (!dir) {
+    return t.skip(reason);
+  }
   const store = path.join(dir, 'runs');
   const first = await train(fakeTask([32, 32, 1]), data, {
     ...options,

@@ -15,8 +15,11 @@ export function hashTree(dir: string): string {
       .sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(current, entry.name);
       hash.update(`${path.relative(dir, full)}\n`);
-      if (entry.isDirectory()) walk(full);
-      else hash.update(fs.readFileSync(full));
+      if (entry.isDirectory()) {
+        walk(full);
+      } else {
+        hash.update(fs.readFileSync(full));
+      }
     }
   };
   walk(dir);

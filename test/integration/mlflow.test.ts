@@ -13,13 +13,15 @@ import { tf, type Tensor, type Tensor4D } from '../../kernel/src/backend/tf';
 import { train } from '../../kernel/src/train/train';
 import { writeJsonAtomic } from '../../kernel/src/runs/files';
 import { createRun, openRunStore } from '../../kernel/src/runs/store';
-import { exportEncoder, loadEncoder } from '../../kernel/src/runs/encoder-export';
-import { mlflowCallback } from '../../kernel/src/tracking/mlflow-callback';
+import { exportEncoder } from '../../kernel/src/share/encoder-export';
+import { loadEncoder } from '../../kernel/src/share/encoder-load';
+import { mlflowCallback } from '../../kernel/src/train/callbacks/mlflow';
 import { MlflowClient } from '../../kernel/src/tracking/mlflow-client';
 import { readTracking } from '../../kernel/src/tracking/run-upload';
 import { syncRuns } from '../../kernel/src/tracking/sync';
 import { trainTracked } from '../kernel/tracking/train-tracked';
 import { freePort, startMlflow, type MlflowServer } from '../kernel/tracking/mlflow-server';
+import { withTrackingEnv, writeSettings } from '../kernel/tracking/tracking-env';
 
 const REPO = path.resolve(__dirname, '..', '..');
 let dir = '';
@@ -29,8 +31,19 @@ let client: MlflowClient;
 /** The local run registered in the hand-off test. */
 let handoffRunId = '';
 
+/** The developer's own tracking configuration, kept out of these tests. */
+const savedEnv = Object.fromEntries(
+  ['PRETEXT_TRACKING_URI', 'MLFLOW_TRACKING_URI', 'JUPYTERLAB_SETTINGS_DIR'].map(n => [
+    n,
+    process.env[n]
+  ])
+);
+
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pretext-mlflow-'));
+  delete process.env.PRETEXT_TRACKING_URI;
+  delete process.env.MLFLOW_TRACKING_URI;
+  process.env.JUPYTERLAB_SETTINGS_DIR = path.join(dir, 'no-settings');
   root = path.join(dir, 'runs');
   server = await startMlflow(dir, { auth: true });
   // MLflow's own variables, as a user would set them; process B inherits them.
@@ -42,6 +55,13 @@ before(async () => {
 after(async () => {
   delete process.env.MLFLOW_TRACKING_USERNAME;
   delete process.env.MLFLOW_TRACKING_PASSWORD;
+  for (const [name, value] of Object.entries(savedEnv)) {
+    if (value === undefined) {
+      delete process.env[name];
+    } else {
+      process.env[name] = value;
+    }
+  }
   await server?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -110,9 +130,13 @@ test('the server dies mid-run: training finishes locally, syncRuns() completes t
     stepsPerEpoch: 4,
     monitor: true,
     beforeStep: async step => {
-      if (step !== 6) return;
+      if (step !== 6) {
+        return;
+      }
       // Once the first records are on the server, so the outage hits a run in progress.
-      while (callback.stats.recordsUploaded === 0) await new Promise(r => setTimeout(r, 20));
+      while (callback.stats.recordsUploaded === 0) {
+        await new Promise(r => setTimeout(r, 20));
+      }
       await server.stop();
     }
   });
@@ -275,7 +299,9 @@ test('registry hand-off: process B in another folder loads models:/name@alias', 
   };
   assert.equal(answer.runs, 0, 'process B sees no local runs');
   assert.notEqual(answer.cwd, process.cwd());
-  for (const values of Object.values(answer.out)) assert.deepEqual(values, expected);
+  for (const values of Object.values(answer.out)) {
+    assert.deepEqual(values, expected);
+  }
 });
 
 test('registry errors name the problem and the fix', async () => {
@@ -370,4 +396,29 @@ test('wrong or weak credentials: 401 and 403 name the fix, and training goes on'
   }
   assert.match(lines[0], /^Tracking is behind: The MLflow server .* refused the request \(401/);
   assert.ok(lines.every(l => !l.includes('not-it')));
+});
+
+test('Settings > Pretext alone names the server: train, syncRuns and loadEncoder use it', async () => {
+  await withTrackingEnv({}, async settings => {
+    writeSettings(settings, `{\n  // Tracking URI\n  "trackingUri": "${server.uri}",\n}\n`);
+    // No tracking option and no callback: the built-in tracking callback reads the setting.
+    const { runId, runDir, task } = await trainTracked({
+      root,
+      callbacks: [],
+      epochs: 1,
+      stepsPerEpoch: 3
+    });
+    const copy = readTracking(runDir)!.servers[server.uri];
+    assert.equal(copy.recordsUploaded, 3);
+    assert.deepEqual(await steps(copy.mlflowRunId, 'loss'), [1, 2, 3]);
+    const [synced] = await syncRuns({ root, runs: [runId] });
+    assert.equal(synced.action, 'up to date');
+    await exportEncoder(task.encoder, { runId, root, register: 'from-settings', alias: 'a' });
+    const loaded = await loadEncoder('models:/from-settings@a');
+    assert.deepEqual(loaded.getWeights()[0].dataSync(), task.encoder.getWeights()[0].dataSync());
+    loaded.dispose();
+    // The environment variables come first.
+    process.env.MLFLOW_TRACKING_URI = `http://127.0.0.1:${await freePort()}`;
+    await assert.rejects(loadEncoder('models:/from-settings@a'), /Cannot reach/);
+  });
 });

@@ -43,12 +43,13 @@ console.log('loaded', loaded.step);`
   ];
   const results = runCells(cells, workdir);
   results.forEach((r, i) => {
-    if (i !== 2)
+    if (i !== 2) {
       assert.equal(
         r.status,
         'ok',
         `cell ${i + 1}: ${JSON.stringify(r.error)} ${r.stderr}${r.stdout}`
       );
+    }
   });
   const [firstBuild, , training, , secondBuild, resume, , load] = [
     results[1],

@@ -39,19 +39,25 @@ export function findOutput(notebook: { cells: Cell[] }, mime: string): Output | 
  */
 export function checkReadableOutputs(notebook: { cells: Cell[] }): void {
   for (const output of outputsOf(notebook)) {
-    if (output.output_type === 'error')
+    if (output.output_type === 'error') {
       throw new Error(`error output: ${output.ename}: ${output.evalue}`);
+    }
     if (output.output_type === 'stream' && output.name === 'stderr') {
       throw new Error(`stderr output: ${joined(output.text)}`);
     }
     for (const [mime, value] of Object.entries(output.data ?? {})) {
-      if (!mime.startsWith('application/vnd.pretext.')) continue;
-      if (!/^application\/vnd\.pretext\.[a-z]+\+json$/.test(mime))
+      if (!mime.startsWith('application/vnd.pretext.')) {
+        continue;
+      }
+      if (!/^application\/vnd\.pretext\.[a-z]+\+json$/.test(mime)) {
         throw new Error(`unexpected MIME type ${mime}`);
-      if (typeof value !== 'object' || value === null)
+      }
+      if (typeof value !== 'object' || value === null) {
         throw new Error(`${mime} is stored as ${typeof value}, not an object`);
-      if (joined(output.data!['text/plain']).length === 0)
+      }
+      if (joined(output.data!['text/plain']).length === 0) {
         throw new Error(`${mime} output has no text/plain`);
+      }
       const needsSvg = mime.endsWith('.chart+json') || mime.endsWith('.dashboard+json');
       if (needsSvg && !/^<svg[\s\S]*<\/svg>\s*$/.test(joined(output.data!['image/svg+xml']))) {
         throw new Error(`${mime} output has no SVG fallback`);

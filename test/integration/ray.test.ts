@@ -85,7 +85,9 @@ before(async () => {
     const ok = await fetch(`${dashboard}/api/version`)
       .then(r => r.ok)
       .catch(() => false);
-    if (ok) break;
+    if (ok) {
+      break;
+    }
     await new Promise(resolve => setTimeout(resolve, 1000));
   }
 });

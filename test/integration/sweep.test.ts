@@ -75,7 +75,9 @@ test('a 3-configuration sweep: Ctrl-C stops it, --resume finishes it, the report
   let output = '';
   child.stdout.on('data', chunk => {
     output += String(chunk);
-    if (/\[1\/3\] c001/.test(output) && !child.killed) child.kill('SIGINT');
+    if (/\[1\/3\] c001/.test(output) && !child.killed) {
+      child.kill('SIGINT');
+    }
   });
   child.stderr.on('data', chunk => (output += String(chunk)));
   const code = await new Promise<number | null>(resolve => child.on('exit', resolve));

@@ -1,10 +1,17 @@
 /**
- * Random affine views (rotation, shift, scale) as one batched tensor op. tfjs-node has no
- * ImageProjectiveTransform kernel, so the sampling grid is computed per sample and the output
- * bilinearly interpolated with a single gatherND over the four neighbours of every source point.
+ * Random affine views (rotation, shift, scale) as one batched tensor op: TensorFlow's
+ * ImageProjectiveTransformV3 kernel (bilinear, constant fill), which tfjs-node does not
+ * register and Pretext calls natively (backend/native/image-transform.ts). Where a TF build
+ * lacks it, the sampling grid is computed per sample in JS and the output bilinearly
+ * interpolated with a single gatherND over the four neighbours of every source point; both
+ * give the same views within float32 rounding (test/kernel/augment/affine-paths.test.ts).
  * Points that fall outside the image take `fill` (0: the background of digit-like images).
  */
 import { tf, type Tensor4D } from '../backend/tf';
+import {
+  projectiveTransform,
+  projectiveTransformAvailable
+} from '../backend/native/image-transform';
 import { check, checkOptionNames } from '../util/errors';
 import { rng } from '../util/random';
 import { withSpec, type ImageAugment } from './augment';
@@ -42,8 +49,46 @@ export function affineTransform(
   params: readonly AffineParams[],
   fill = 0
 ): Tensor4D {
+  const theta = affineCoefficients(images, params);
+  if (images.dtype === 'float32' && projectiveTransformAvailable(tf)) {
+    const [b, h, w] = images.shape;
+    const [cx, cy] = [(w - 1) / 2, (h - 1) / 2];
+    // TF's coefficients per image map pixel (x, y) itself: source = [t0 t1 t2; t3 t4 t5] ·
+    // (x, y, 1), t6 = t7 = 0; the centre moves into the offsets (u = x - cx, v = y - cy).
+    const transforms = new Float32Array(8 * b);
+    for (let i = 0; i < b; i++) {
+      const [a00, a01, bx] = [theta[i], theta[2 * b + i], theta[4 * b + i]];
+      const [a10, a11, by] = [theta[b + i], theta[3 * b + i], theta[5 * b + i]];
+      const [ox, oy] = [bx - a00 * cx - a01 * cy, by - a10 * cx - a11 * cy];
+      transforms.set([a00, a01, ox, a10, a11, oy, 0, 0], 8 * i);
+    }
+    return tf.tidy(
+      () => tf.clipByValue(projectiveTransform(tf, images, transforms, fill), 0, 1) as Tensor4D
+    );
+  }
+  return gatherAffine(images, theta, fill);
+}
+
+/**
+ * The same views through a JS sampling grid and one gatherND (the path for TF builds without
+ * ImageProjectiveTransformV3); exported so tests can hold both paths to each other.
+ */
+export function affineTransformGather(
+  images: Tensor4D,
+  params: readonly AffineParams[],
+  fill = 0
+): Tensor4D {
+  return gatherAffine(images, affineCoefficients(images, params), fill);
+}
+
+/**
+ * Per-sample inverse maps about the image centre, as rows [x coefficients | y coefficients |
+ * offsets] of b columns each: output pixel (u, v) from the centre reads the source at
+ * (theta[i] u + theta[2b + i] v + theta[4b + i], theta[b + i] u + theta[3b + i] v + theta[5b + i]).
+ */
+function affineCoefficients(images: Tensor4D, params: readonly AffineParams[]): Float32Array {
   checkImages('affineTransform', images, 0);
-  const [b, h, w, c] = images.shape;
+  const [b, h, w] = images.shape;
   check(
     Array.isArray(params) && params.length === b,
     `affineTransform needs one parameter set per image: got ${Array.isArray(params) ? params.length : typeof params} for ${b} images.`,
@@ -73,6 +118,13 @@ export function affineTransform(
     theta[col(1, 1)] = cos;
     theta[col(2, 1)] = -(-sin * p.tx + cos * p.ty) + cy;
   });
+  return theta;
+}
+
+function gatherAffine(images: Tensor4D, theta: Float32Array, fill: number): Tensor4D {
+  const [b, h, w, c] = images.shape;
+  const cx = (w - 1) / 2;
+  const cy = (h - 1) / 2;
   // The sampling grid is plain arithmetic on b*h*w points, cheapest in JS; the interpolation
   // (one gather of the four neighbours and their weighted sum) runs on the backend.
   const n = h * w;
@@ -106,7 +158,9 @@ export function affineTransform(
             missing += weight;
           }
         }
-        if (outside) outside[k] = missing * fill;
+        if (outside) {
+          outside[k] = missing * fill;
+        }
       }
     }
   }
@@ -120,7 +174,9 @@ export function affineTransform(
       c
     ]);
     let out = tf.sum(tf.mul(picked, tf.tensor3d(weights, [4, b * n, 1])), 0);
-    if (outside) out = tf.add(out, tf.tensor2d(outside, [b * n, 1]));
+    if (outside) {
+      out = tf.add(out, tf.tensor2d(outside, [b * n, 1]));
+    }
     return tf.clipByValue(tf.reshape(out, [b, h, w, c]), 0, 1) as Tensor4D;
   });
 }

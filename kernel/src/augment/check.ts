@@ -6,7 +6,7 @@
  */
 import { inspect } from 'node:util';
 import { tf, type LayersModel, type Tensor2D, type Tensor4D } from '../backend/tf';
-import { embed, l2Normalize } from '../eval/embed';
+import { embed, l2Normalize } from '../features/embed';
 import type { Displayable, MimeBundle } from '../render/mime';
 import { Table } from '../render/table';
 import { check, checkOptionNames } from '../util/errors';
@@ -74,7 +74,9 @@ export class AugmentationCheck implements Displayable {
       rank: s.partnerRank
     });
     const rows = [row('pixels', this.pixel)];
-    if (this.embedding) rows.push(row(`embedding (${this.protocol.encoder})`, this.embedding));
+    if (this.embedding) {
+      rows.push(row(`embedding (${this.protocol.encoder})`, this.embedding));
+    }
     const verdict = this.ok
       ? 'Views look neither trivial nor destructive.'
       : this.warnings.map(w => `Warning: ${w.problem} Fix: ${w.fix}`).join(' ');

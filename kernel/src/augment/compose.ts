@@ -158,19 +158,29 @@ function chain(options: SimclrAugmentOptions, preset: Exclude<SimclrPreset, 'aut
       `Pass ${name}: false to turn the stage off, or ${name}: { ... } to change its settings.`
     );
     const enabled = value === undefined ? on.includes(name) : value !== false;
-    if (!enabled) return undefined;
+    if (!enabled) {
+      return undefined;
+    }
     const base = { ...defaults, ...overrides[name] };
     return typeof value === 'object' ? { ...base, ...value } : base;
   };
   const ops: ImageAugment[] = [];
   const affine = pick('affine', SIMCLR_AUGMENT_DEFAULTS.affine);
-  if (affine) ops.push(randomAffine(affine));
+  if (affine) {
+    ops.push(randomAffine(affine));
+  }
   const crop = pick('crop', SIMCLR_AUGMENT_DEFAULTS.crop);
-  if (crop) ops.push(randomResizedCrop(crop));
+  if (crop) {
+    ops.push(randomResizedCrop(crop));
+  }
   const flip = pick('flip', SIMCLR_AUGMENT_DEFAULTS.flip);
-  if (flip) ops.push(horizontalFlip(flip));
+  if (flip) {
+    ops.push(horizontalFlip(flip));
+  }
   const jitter = pick('jitter', SIMCLR_AUGMENT_DEFAULTS.jitter);
-  if (jitter) ops.push(colorJitter(jitter));
+  if (jitter) {
+    ops.push(colorJitter(jitter));
+  }
   // A user sigma without a kernel size gets a kernel derived from that sigma, not the 5-px default.
   const userBlur = typeof options.blur === 'object' ? options.blur : undefined;
   const blurDefaults =
@@ -178,10 +188,16 @@ function chain(options: SimclrAugmentOptions, preset: Exclude<SimclrPreset, 'aut
       ? { p: SIMCLR_AUGMENT_DEFAULTS.blur.p }
       : SIMCLR_AUGMENT_DEFAULTS.blur;
   const blur = pick('blur', blurDefaults);
-  if (blur) ops.push(gaussianBlur(blur));
+  if (blur) {
+    ops.push(gaussianBlur(blur));
+  }
   const noise = pick('noise', SIMCLR_AUGMENT_DEFAULTS.noise);
-  if (noise) ops.push(gaussianNoise(noise));
+  if (noise) {
+    ops.push(gaussianNoise(noise));
+  }
   const hole = pick('cutout', SIMCLR_AUGMENT_DEFAULTS.cutout);
-  if (hole) ops.push(cutout(hole));
+  if (hole) {
+    ops.push(cutout(hole));
+  }
   return compose(...ops);
 }

@@ -10,7 +10,8 @@
  * same seed gives the same corruption.
  */
 import { tf, type Tensor, type Tensor2D } from '../backend/tf';
-import { check, checkOptionNames } from '../util/errors';
+import { inputIs, optionsObject, parseOptions, says, z } from '../options/schema';
+import { check } from '../util/errors';
 import { deriveSeed } from '../util/random';
 
 export interface FeatureCorruptionOptions {
@@ -47,7 +48,9 @@ export function checkGroups(
   groups: ArrayLike<number> | undefined,
   features?: number
 ): { groups?: Int32Array; count: number } {
-  if (groups === undefined) return { count: features ?? 0 };
+  if (groups === undefined) {
+    return { count: features ?? 0 };
+  }
   const g = Int32Array.from(groups);
   check(
     g.length > 0 && Array.from(groups).every(v => Number.isInteger(v) && v >= 0),
@@ -73,29 +76,51 @@ export function checkGroups(
   return { groups: g, count };
 }
 
+const featureCorruptionOptions = inputIs<FeatureCorruptionOptions>()(
+  optionsObject(
+    'featureCorruption',
+    {
+      rate: z
+        .number(
+          says(
+            v => `Corruption rate must be between 0 and 1 (exclusive), got ${String(v)}.`,
+            'Use e.g. rate: 0.6 (SCARF) or 0.3 (VIME).'
+          )
+        )
+        .gt(0)
+        .lt(1)
+        .default(0.6),
+      mode: z
+        .enum(
+          ['exact', 'bernoulli'],
+          says(
+            v => `Corruption mode must be 'exact' or 'bernoulli', got '${String(v)}'.`,
+            "Use 'exact' (SCARF: a fixed share per row) or 'bernoulli' (VIME: independent coin flips)."
+          )
+        )
+        .default('exact'),
+      // Checked (and turned into an Int32Array) by checkGroups in featureCorruption().
+      groups: z.custom<ArrayLike<number>>().optional(),
+      bank: z
+        .custom<Tensor2D>(
+          v => v instanceof tf.Tensor && v.rank === 2 && v.shape[0] >= 1 && !v.isDisposed,
+          says(
+            'The corruption bank must be a live [rows, features] tensor.',
+            'Pass e.g. bank: split.unlabeled.inputs (the training rows).'
+          )
+        )
+        .optional()
+    },
+    {
+      problem: v => `featureCorruption options must be an object, got ${String(v)}.`,
+      fix: "Pass e.g. { rate: 0.6, mode: 'exact' }."
+    }
+  )
+);
+
 export function featureCorruption(options: FeatureCorruptionOptions = {}): FeatureCorruption {
-  checkOptionNames('featureCorruption', options, ['rate', 'mode', 'groups', 'bank']);
-  const rate = options.rate ?? 0.6;
-  const mode = options.mode ?? 'exact';
-  check(
-    typeof rate === 'number' && rate > 0 && rate < 1,
-    `Corruption rate must be between 0 and 1 (exclusive), got ${String(rate)}.`,
-    'Use e.g. rate: 0.6 (SCARF) or 0.3 (VIME).'
-  );
-  check(
-    mode === 'exact' || mode === 'bernoulli',
-    `Corruption mode must be 'exact' or 'bernoulli', got '${String(mode)}'.`,
-    "Use 'exact' (SCARF: a fixed share per row) or 'bernoulli' (VIME: independent coin flips)."
-  );
-  const { groups, count } = checkGroups(options.groups);
-  const { bank } = options;
-  if (bank !== undefined) {
-    check(
-      bank instanceof tf.Tensor && bank.rank === 2 && bank.shape[0] >= 1 && !bank.isDisposed,
-      'The corruption bank must be a live [rows, features] tensor.',
-      'Pass e.g. bank: split.unlabeled.inputs (the training rows).'
-    );
-  }
+  const { rate, mode, bank, ...given } = parseOptions(featureCorruptionOptions, options);
+  const { groups, count } = checkGroups(given.groups);
 
   const corrupt = (rows: Tensor2D, seed: number): Corruption => {
     check(
@@ -123,8 +148,9 @@ export function featureCorruption(options: FeatureCorruptionOptions = {}): Featu
     return tf.tidy(() => {
       const u = tf.randomUniform([n, g], 0, 1, 'float32', deriveSeed(seed, 1));
       let groupMask: Tensor2D;
-      if (mode === 'bernoulli') groupMask = tf.cast(tf.less(u, rate), 'float32') as Tensor2D;
-      else {
+      if (mode === 'bernoulli') {
+        groupMask = tf.cast(tf.less(u, rate), 'float32') as Tensor2D;
+      } else {
         // The k smallest draws per row pick exactly k groups, uniformly among all k-subsets.
         const k = Math.min(g, Math.max(1, Math.round(rate * g)));
         const picked = tf.topk(tf.neg(u), k).indices;
@@ -133,8 +159,9 @@ export function featureCorruption(options: FeatureCorruptionOptions = {}): Featu
       // Donor row per (row, group): uniform over the bank, or over the OTHER rows of the batch.
       const v = tf.randomUniform([n, g], 0, 1, 'float32', deriveSeed(seed, 2));
       let donor: Tensor;
-      if (bank) donor = tf.minimum(tf.floor(tf.mul(v, bank.shape[0])), bank.shape[0] - 1);
-      else {
+      if (bank) {
+        donor = tf.minimum(tf.floor(tf.mul(v, bank.shape[0])), bank.shape[0] - 1);
+      } else {
         const offset = tf.minimum(tf.floor(tf.mul(v, n - 1)), n - 2);
         const self = tf.range(0, n).reshape([n, 1]);
         donor = tf.mod(tf.add(tf.add(self, 1), offset), n);

@@ -139,7 +139,9 @@ function checkNumber(what: string, name: string, value: unknown, lo: number, hi:
 /** A per-sample coin flip with probability p. */
 function coins(random: () => number, n: number, p: number): boolean[] {
   const out: boolean[] = [];
-  for (let i = 0; i < n; i++) out.push(random() < p);
+  for (let i = 0; i < n; i++) {
+    out.push(random() < p);
+  }
   return out;
 }
 
@@ -347,16 +349,22 @@ export function gaussianBlur(options: GaussianBlurOptions = {}): ImageAugment {
             g[j] = Math.exp(-((j - radius) ** 2) / (2 * s * s));
             total += g[j];
           }
-          for (let j = 0; j < k; j++) g[j] /= total;
+          for (let j = 0; j < k; j++) {
+            g[j] /= total;
+          }
         } else {
           g[radius] = 1;
         }
         for (let j = 0; j < k; j++) {
-          for (let ch = 0; ch < c; ch++) weights[j * bc + i * c + ch] = g[j];
+          for (let ch = 0; ch < c; ch++) {
+            weights[j * bc + i * c + ch] = g[j];
+          }
         }
       }
       return tf.tidy(() => {
-        if (radius === 0) return tf.clipByValue(images, 0, 1);
+        if (radius === 0) {
+          return tf.clipByValue(images, 0, 1);
+        }
         const folded = tf.reshape(tf.transpose(images, [1, 2, 0, 3]), [1, h, w, bc]) as Tensor4D;
         const vertical = tf.depthwiseConv2d(
           tf.mirrorPad(
@@ -402,8 +410,11 @@ export function gaussianNoise(options: GaussianNoiseOptions = {}): ImageAugment 
   checkOptionNames(what, options, ['std', 'p']);
   const std = options.std ?? 0.05;
   const p = options.p ?? 1;
-  if (Array.isArray(std)) checkRange(what, 'std', std, 0, Infinity, false);
-  else checkNumber(what, 'std', std, 0, Infinity);
+  if (Array.isArray(std)) {
+    checkRange(what, 'std', std, 0, Infinity, false);
+  } else {
+    checkNumber(what, 'std', std, 0, Infinity);
+  }
   checkProbability(what, p);
   const stdRange: Range = Array.isArray(std) ? std : [std, std];
 

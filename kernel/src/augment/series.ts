@@ -241,7 +241,9 @@ export function permuteSegments(options: PermuteSegmentsOptions = {}): SeriesAug
         const pieces = Math.min(steps, 2 + Math.floor(random() * (segments - 1)));
         // Distinct cut points in 1..steps-1, sorted.
         const cuts = new Set<number>();
-        while (cuts.size < pieces - 1) cuts.add(1 + Math.floor(random() * (steps - 1)));
+        while (cuts.size < pieces - 1) {
+          cuts.add(1 + Math.floor(random() * (steps - 1)));
+        }
         const bounds = [0, ...[...cuts].sort((a, z) => a - z), steps];
         const order = Array.from({ length: pieces }, (_, k) => k);
         for (let k = pieces - 1; k > 0; k--) {
@@ -250,7 +252,9 @@ export function permuteSegments(options: PermuteSegmentsOptions = {}): SeriesAug
         }
         let t = 0;
         for (const k of on ? order : order.map((_, j) => j)) {
-          for (let s = bounds[k]; s < bounds[k + 1]; s++) positions[i * steps + t++] = s;
+          for (let s = bounds[k]; s < bounds[k + 1]; s++) {
+            positions[i * steps + t++] = s;
+          }
         }
       }
       return resample(windows, positions);
@@ -337,15 +341,25 @@ export function seriesAugment(options: SeriesAugmentOptions = {}): SeriesAugment
       `Pass ${name}: false to turn the stage off, or ${name}: { ... } to change its settings.`
     );
     const on = value === undefined ? SERIES_ENABLED[name] : value !== false;
-    if (!on) continue;
+    if (!on) {
+      continue;
+    }
     const settings = {
       ...SERIES_AUGMENT_DEFAULTS[name],
       ...(typeof value === 'object' ? value : {})
     };
-    if (name === 'crop') ops.push(timeCrop(settings as TimeCropOptions));
-    if (name === 'permute') ops.push(permuteSegments(settings as PermuteSegmentsOptions));
-    if (name === 'scaling') ops.push(scaling(settings as ScalingOptions));
-    if (name === 'jitter') ops.push(jitter(settings as JitterOptions));
+    if (name === 'crop') {
+      ops.push(timeCrop(settings as TimeCropOptions));
+    }
+    if (name === 'permute') {
+      ops.push(permuteSegments(settings as PermuteSegmentsOptions));
+    }
+    if (name === 'scaling') {
+      ops.push(scaling(settings as ScalingOptions));
+    }
+    if (name === 'jitter') {
+      ops.push(jitter(settings as JitterOptions));
+    }
   }
   const composed = composeSeries(...ops);
   return withSeriesSpec((windows, seed) => composed(windows, seed), {

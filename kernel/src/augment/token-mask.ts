@@ -6,7 +6,8 @@
  */
 import { tf, type Tensor, type Tensor2D } from '../backend/tf';
 import { MASK_ID, NUM_SPECIAL } from '../text/tokenizer';
-import { check, checkOptionNames } from '../util/errors';
+import { inputIs, optionsObject, parseOptions, says, z } from '../options/schema';
+import { check } from '../util/errors';
 import { rng } from '../util/random';
 
 export interface TokenMaskOptions {
@@ -32,44 +33,47 @@ export interface MaskedTokens {
   positions: Int32Array;
 }
 
-const OPTION_NAMES = [
-  'vocabSize',
-  'maskRate',
-  'maskTokenRate',
-  'randomTokenRate',
-  'numSpecial',
-  'maskId',
-  'seed'
-];
+const rateOption = (name: string, value: number) =>
+  z
+    .number(
+      says(
+        v => `tokenMask: ${name} must be between 0 and 1, got ${String(v)}.`,
+        'Use the BERT defaults: maskRate 0.15, maskTokenRate 0.8, randomTokenRate 0.1.'
+      )
+    )
+    .min(0)
+    .max(1)
+    .default(value);
+
+const tokenMaskOptions = inputIs<TokenMaskOptions>()(
+  optionsObject(
+    'tokenMask',
+    {
+      // Checked against numSpecial in maskTokenIds().
+      vocabSize: z.custom<number>(),
+      maskRate: rateOption('maskRate', 0.15),
+      maskTokenRate: rateOption('maskTokenRate', 0.8),
+      randomTokenRate: rateOption('randomTokenRate', 0.1),
+      numSpecial: z.custom<number>().default(NUM_SPECIAL),
+      maskId: z.custom<number>().default(MASK_ID),
+      seed: z.custom<number>().default(0)
+    },
+    {
+      problem: v => `tokenMask options must be an object, got ${String(v)}.`,
+      fix: 'Pass e.g. { vocabSize: tokenizer.vocabSize }.'
+    }
+  )
+);
 
 /** Masks a flat id array (any row layout: choices are per position). */
 export function maskTokenIds(ids: ArrayLike<number>, options: TokenMaskOptions): MaskedTokens {
-  checkOptionNames('tokenMask', options, OPTION_NAMES);
-  const {
-    vocabSize,
-    maskRate = 0.15,
-    maskTokenRate = 0.8,
-    randomTokenRate = 0.1,
-    numSpecial = NUM_SPECIAL,
-    maskId = MASK_ID,
-    seed = 0
-  } = options;
+  const { vocabSize, maskRate, maskTokenRate, randomTokenRate, numSpecial, maskId, seed } =
+    parseOptions(tokenMaskOptions, options);
   check(
     Number.isInteger(vocabSize) && vocabSize > numSpecial,
     `tokenMask: vocabSize must be an integer above the ${numSpecial} special ids, got ${String(vocabSize)}.`,
     'Pass vocabSize: tokenizer.vocabSize.'
   );
-  for (const [name, rate] of [
-    ['maskRate', maskRate],
-    ['maskTokenRate', maskTokenRate],
-    ['randomTokenRate', randomTokenRate]
-  ] as const) {
-    check(
-      typeof rate === 'number' && rate >= 0 && rate <= 1,
-      `tokenMask: ${name} must be between 0 and 1, got ${String(rate)}.`,
-      'Use the BERT defaults: maskRate 0.15, maskTokenRate 0.8, randomTokenRate 0.1.'
-    );
-  }
   check(
     maskTokenRate + randomTokenRate <= 1 + 1e-9,
     `tokenMask: maskTokenRate + randomTokenRate is ${maskTokenRate + randomTokenRate}, more than 1.`,
@@ -86,12 +90,15 @@ export function maskTokenIds(ids: ArrayLike<number>, options: TokenMaskOptions):
       `tokenMask: token id ${id} at position ${i} is outside the vocabulary (0-${vocabSize - 1}).`,
       'Encode the texts with the tokenizer whose vocabSize you passed.'
     );
-    if (id < numSpecial || random() >= maskRate) continue;
+    if (id < numSpecial || random() >= maskRate) {
+      continue;
+    }
     weights[i] = 1;
     positions.push(i);
     const action = random();
-    if (action < maskTokenRate) out[i] = maskId;
-    else if (action < maskTokenRate + randomTokenRate) {
+    if (action < maskTokenRate) {
+      out[i] = maskId;
+    } else if (action < maskTokenRate + randomTokenRate) {
       out[i] = numSpecial + Math.floor(random() * (vocabSize - numSpecial));
     }
   }

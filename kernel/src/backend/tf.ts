@@ -4,7 +4,7 @@
  * pure-JavaScript backend, which is two to three orders of magnitude slower for training.
  */
 import type * as tfTypes from '@tensorflow/tfjs-node';
-import { session } from '../guide/session';
+import { session } from '../events/session-events';
 import { PretextError } from '../util/errors';
 import { installNativeGradients, nativeGradientsWanted } from './native/install';
 
@@ -39,7 +39,9 @@ function loadNative(): TF {
 
 export const tf: TF = loadNative();
 // TF's own fused gradient kernels for every model in the process (PRETEXT_NATIVE_GRADIENTS=0: off).
-if (nativeGradientsWanted()) installNativeGradients(tf);
+if (nativeGradientsWanted()) {
+  installNativeGradients(tf);
+}
 export type {
   Tensor,
   Tensor1D,

@@ -32,7 +32,9 @@ writes sweeps/<id>/report.md and report.html.
 `;
 
 function positiveNumber(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
+  if (text === undefined) {
+    return undefined;
+  }
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) {
     throw new PretextError(
@@ -78,8 +80,12 @@ async function sweep(args: string[]): Promise<number> {
     );
   }
   const specs: SweepSpec[] = [];
-  if (values.grid) specs.push(readSpecFile(values.grid));
-  if (values.param?.length) specs.push({ grid: gridFromFlags(values.param) });
+  if (values.grid) {
+    specs.push(readSpecFile(values.grid));
+  }
+  if (values.param?.length) {
+    specs.push({ grid: gridFromFlags(values.param) });
+  }
   if (values.seeds) {
     const seeds = values.seeds.split(',').map(s => Number(s.trim()));
     if (!seeds.every(Number.isInteger)) {
@@ -99,7 +105,9 @@ async function sweep(args: string[]): Promise<number> {
         '\n[pretext sweep] stopping: running configurations are being stopped (Ctrl-C again to quit now)'
       );
       controller.abort();
-    } else process.exit(130);
+    } else {
+      process.exit(130);
+    }
   };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
@@ -125,7 +133,9 @@ async function sweep(args: string[]): Promise<number> {
         : {}),
       signal: controller.signal
     });
-    if (outcome.stopped) return 130;
+    if (outcome.stopped) {
+      return 130;
+    }
     return outcome.failed ? 1 : 0;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
@@ -137,7 +147,9 @@ async function sweep(args: string[]): Promise<number> {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === 'sweep') return await sweep(rest);
+    if (command === 'sweep') {
+      return await sweep(rest);
+    }
     if (!command || command === '--help' || command === '-h' || command === 'help') {
       console.log(USAGE);
       return command ? 0 : 2;

@@ -71,8 +71,11 @@ export function fromArrays(
     const width = Array.isArray(values[0]) ? values[0].length : -1;
     const ragged: string[] = [];
     values.forEach((row, r) => {
-      if (!Array.isArray(row)) ragged.push(`row ${r} is not an array`);
-      else if (row.length !== width) ragged.push(`row ${r} has ${row.length}`);
+      if (!Array.isArray(row)) {
+        ragged.push(`row ${r} is not an array`);
+      } else if (row.length !== width) {
+        ragged.push(`row ${r} has ${row.length}`);
+      }
     });
     if (ragged.length > 0) {
       throw new PretextError(
@@ -85,7 +88,9 @@ export function fromArrays(
     const notNumbers: [number, number][] = [];
     values.forEach((row, r) =>
       row.forEach((v: number, c: number) => {
-        if (typeof v !== 'number') notNumbers.push([r, c]);
+        if (typeof v !== 'number') {
+          notNumbers.push([r, c]);
+        }
         flat[r * width + c] = v;
       })
     );
@@ -123,7 +128,9 @@ export function fromArrays(
       "Fix or impute them, or pass nonFinite: 'skip' to drop those rows (they are reported)."
     );
   }
-  for (const r of badRows) report.note(`row ${r}`, 'NaN or infinite value', 'skipped');
+  for (const r of badRows) {
+    report.note(`row ${r}`, 'NaN or infinite value', 'skipped');
+  }
   const keep = Int32Array.from({ length: n }, (_, i) => i).filter(i => !badRows.has(i));
   report.throwIfEmpty(keep.length, 'Every row has NaN or infinite values; fix the data.');
 

@@ -1,7 +1,8 @@
 import { tf, type Tensor, type Tensor4D } from '../backend/tf';
 import { check, checkOptionNames } from '../util/errors';
-import { session } from '../guide/session';
-import { checkSeed, permutation } from '../util/random';
+import { session } from '../events/session-events';
+import { checkSeed } from '../util/random';
+import { rowsByClass } from './stratified';
 import { validateDataset } from './validate';
 
 /**
@@ -127,9 +128,8 @@ export function splitForSsl<X extends Tensor>(
   );
   const labels = data.labels;
   const numClasses = data.classNames?.length ?? Math.max(...labels) + 1;
-  const byClass: number[][] = Array.from({ length: numClasses }, () => []);
-  // Visit rows in a seeded order so each class's picks are a random, repeatable sample.
-  for (const i of permutation(labels.length, seed)) byClass[labels[i]].push(i);
+  const everyRow = Int32Array.from({ length: labels.length }, (_, i) => i);
+  const byClass = rowsByClass(everyRow, labels, numClasses, seed);
 
   const test: number[] = [];
   const pool: number[] = [];

@@ -78,7 +78,9 @@ export class DataReport implements Displayable {
    * dropped, so "empty dataset" never hides the real cause.
    */
   throwIfEmpty(usable: number, fix: string): void {
-    if (usable > 0) return;
+    if (usable > 0) {
+      return;
+    }
     throw new PretextError(
       `${this.what}: nothing usable was loaded.${this.ok ? '' : ` ${this.summary()}`}`,
       fix

@@ -57,7 +57,80 @@ export function datasetSource(data: Dataset, where = 'train'): DataSource {
  */
 export const inMemory = new WeakMap<DataSource, Tensor>();
 
-/** The source to train from: a DataSource as is, a Dataset through datasetSource. */
+/** Sees each batch a source yields (and the positions read), until it has seen its examples. */
+export type ReadWatcher = (batch: Tensor, positions: Int32Array) => void;
+
+interface Watch {
+  left: number;
+  see: ReadWatcher;
+}
+
+/** The watchers of each source toSource wrapped, by what they are for. */
+const watchers = new WeakMap<DataSource, Map<string, Watch>>();
+
+/**
+ * Has `see` look at the first batches training reads from `source` (one toSource returned),
+ * `examples` examples in all: how the values of a source on disk are checked without a second
+ * pass over its files. A watcher that throws fails the read (its batch is disposed). Setting
+ * `key` again replaces that watcher. False for a source in memory, whose tensor can be scanned.
+ */
+export function watchFirstReads(
+  source: DataSource,
+  key: string,
+  examples: number,
+  see: ReadWatcher
+): boolean {
+  const watches = watchers.get(source);
+  if (!watches) {
+    return false;
+  }
+  watches.set(key, { left: examples, see });
+  return true;
+}
+
+/** `source` with a read() that shows its first batches to the watchers; all else is the source's. */
+function watched(source: DataSource): DataSource {
+  const watches = new Map<string, Watch>();
+  const show = (batch: Tensor, positions: Int32Array): Tensor => {
+    for (const watch of watches.values()) {
+      if (watch.left <= 0) {
+        continue;
+      }
+      watch.left -= positions.length;
+      try {
+        watch.see(batch, positions);
+      } catch (error) {
+        batch.dispose();
+        throw error;
+      }
+    }
+    return batch;
+  };
+  const read = (positions: Int32Array): Tensor | Promise<Tensor> => {
+    const batch = source.read(positions);
+    return batch instanceof Promise ? batch.then(b => show(b, positions)) : show(batch, positions);
+  };
+  // A proxy, not a copy: getters, methods and private fields of a class-based source keep working.
+  const wrapper = new Proxy(source, {
+    get(target, property) {
+      if (property === 'read') {
+        return read;
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    }
+  });
+  watchers.set(wrapper, watches);
+  return wrapper;
+}
+
+/**
+ * The source to train from: a Dataset through datasetSource; a DataSource of its own (read
+ * from disk, most likely) wrapped so the checks see the first batches it yields.
+ */
 export function toSource(data: Dataset | DataSource): DataSource {
-  return isDataSource(data) ? data : datasetSource(data);
+  if (!isDataSource(data)) {
+    return datasetSource(data);
+  }
+  return inMemory.has(data) || watchers.has(data) ? data : watched(data);
 }

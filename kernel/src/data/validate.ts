@@ -16,9 +16,15 @@ const SHOWN = 5;
 
 /** A value as a message shows it: strings quoted, so '7' never reads as the number 7. */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  if (typeof value === 'string') {
+    return `the string ${JSON.stringify(value)}`;
+  }
+  if (value === null || value === undefined) {
+    return String(value);
+  }
+  if (typeof value === 'object') {
+    return Array.isArray(value) ? 'an array' : 'an object';
+  }
   return String(value);
 }
 
@@ -55,9 +61,13 @@ export function checkLabelValues(
       `${name}: label ${describeValue(l)} at row ${i} is not a class index (an integer from 0).`,
       'Pass integer classes 0, 1, 2, ... or class names as strings.'
     );
-    if (l > max) max = l;
+    if (l > max) {
+      max = l;
+    }
   }
-  if (classNames === undefined) return;
+  if (classNames === undefined) {
+    return;
+  }
   check(
     Array.isArray(classNames) && classNames.every(c => typeof c === 'string'),
     `${name}: classNames must be an array of strings.`,
@@ -118,7 +128,7 @@ export function validateDataset(ds: Dataset, where: string, options: ValidateOpt
 }
 
 /** Positions shown in a message: the first few, then how many more. */
-export function listPositions(what: string, positions: number[]): string {
+export function listPositions(what: string, positions: readonly (number | string)[]): string {
   return (
     `${what} ${positions.slice(0, SHOWN).join(', ')}` +
     (positions.length > SHOWN ? ` and ${positions.length - SHOWN} more` : '')

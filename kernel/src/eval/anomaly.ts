@@ -4,8 +4,10 @@
  * measures how well the scores rank true anomalies above normal inputs.
  */
 import { tf, type Tensor2D } from '../backend/tf';
-import { check, checkOptionNames } from '../util/errors';
-import { l2Normalize } from './embed';
+import { positiveInteger } from '../options/fields';
+import { inputIs, optionsObject, parseOptions, z } from '../options/schema';
+import { check } from '../util/errors';
+import { l2Normalize } from '../features/embed';
 
 export interface AnomalyOptions {
   /** Neighbours averaged per score (default 5). */
@@ -14,14 +16,30 @@ export interface AnomalyOptions {
   chunkSize?: number;
 }
 
+const anomalyOptions = inputIs<AnomalyOptions>()(
+  optionsObject(
+    'anomalyScores',
+    {
+      // Checked against the number of reference rows in anomalyScores().
+      k: z.custom<number>().default(5),
+      chunkSize: positiveInteger('anomalyScores chunkSize', 'Pass e.g. chunkSize: 1024.').default(
+        1024
+      )
+    },
+    {
+      problem: v => `anomalyScores options must be an object, got ${String(v)}.`,
+      fix: 'Pass e.g. { k: 5 }.'
+    }
+  )
+);
+
 /** One score per query row: higher means further from the reference (normal) data. */
 export function anomalyScores(
   reference: Tensor2D,
   queries: Tensor2D,
   options: AnomalyOptions = {}
 ): Float32Array {
-  checkOptionNames('anomalyScores', options, ['k', 'chunkSize']);
-  const { k = 5, chunkSize = 1024 } = options;
+  const { k, chunkSize } = parseOptions(anomalyOptions, options);
   check(
     reference?.rank === 2 && queries?.rank === 2 && reference.shape[1] === queries.shape[1],
     `Reference and query embeddings must be 2-D with the same width, got [${reference?.shape}] and [${queries?.shape}].`,
@@ -67,8 +85,12 @@ export function auroc(scores: ArrayLike<number>, isAnomaly: ArrayLike<number | b
   const ranks = new Float64Array(scores.length);
   for (let i = 0; i < order.length;) {
     let j = i;
-    while (j + 1 < order.length && scores[order[j + 1]] === scores[order[i]]) j++;
-    for (let t = i; t <= j; t++) ranks[order[t]] = (i + j) / 2 + 1;
+    while (j + 1 < order.length && scores[order[j + 1]] === scores[order[i]]) {
+      j++;
+    }
+    for (let t = i; t <= j; t++) {
+      ranks[order[t]] = (i + j) / 2 + 1;
+    }
     i = j + 1;
   }
   let positives = 0;

@@ -7,11 +7,13 @@ import { UMAP } from 'umap-js';
 import { tf, type LayersModel, type Tensor3D, type Tensor4D } from '../backend/tf';
 import { datasetSize, subset, type Dataset } from '../data/dataset';
 import { Chart } from '../render/chart';
-import { themed } from '../render/theme';
-import { check, checkOptionNames } from '../util/errors';
+import { embeddingMapSpec, type MapPoint } from '../render/specs';
+import { flag, nonNegativeNumber, positiveInteger } from '../options/fields';
+import { checkedBy, inputIs, optionsObject, parseOptions, says, z } from '../options/schema';
+import { check } from '../util/errors';
 import { checkSeed, permutation, rng } from '../util/random';
 import { validateDataset } from '../data/validate';
-import { embed } from './embed';
+import { embed } from '../features/embed';
 
 export interface EmbeddingMapOptions {
   /** 'umap' (default) keeps neighbourhoods; 'pca' is linear, fast and deterministic. */
@@ -31,16 +33,47 @@ export interface EmbeddingMapOptions {
   thumbnails?: boolean;
 }
 
-const OPTION_NAMES = ['method', 'maxPoints', 'neighbors', 'minDist', 'seed', 'title', 'thumbnails'];
+const embeddingMapOptions = inputIs<EmbeddingMapOptions>()(
+  optionsObject(
+    'embeddingMap',
+    {
+      method: z
+        .enum(
+          ['umap', 'pca'],
+          says(
+            v => `Unknown embedding map method '${String(v)}'.`,
+            "Use method: 'umap' or method: 'pca'."
+          )
+        )
+        .default('umap'),
+      maxPoints: positiveInteger('embeddingMap maxPoints', 'Pass e.g. maxPoints: 1500.').default(
+        1500
+      ),
+      // Checked against the number of points in project().
+      neighbors: z.custom<number>().optional(),
+      minDist: nonNegativeNumber('embeddingMap minDist', 'Pass e.g. minDist: 0.1.').optional(),
+      seed: checkedBy<number>(seed => checkSeed('embeddingMap', seed)).default(0),
+      title: z
+        .string(
+          says(
+            v => `embeddingMap title must be a string, got ${String(v)}.`,
+            "Pass e.g. title: 'SimCLR'."
+          )
+        )
+        .optional(),
+      thumbnails: flag(
+        'embeddingMap thumbnails',
+        'Pass thumbnails: false to leave images out of the tooltips.'
+      ).optional()
+    },
+    {
+      problem: v => `embeddingMap options must be an object, got ${String(v)}.`,
+      fix: "Pass e.g. { method: 'umap', maxPoints: 1500 }."
+    }
+  )
+);
 
-export interface MapPoint {
-  x: number;
-  y: number;
-  index: number;
-  label?: string;
-  /** PNG data URI of the image, shown on hover by the tooltip. */
-  image?: string;
-}
+export type { MapPoint } from '../render/specs';
 
 /** Projects rows of `features` to 2-D. */
 export async function project(
@@ -99,10 +132,9 @@ export async function embeddingMap(
   data: Dataset,
   options: EmbeddingMapOptions = {}
 ): Promise<Chart> {
-  checkOptionNames('embeddingMap', options, OPTION_NAMES);
-  const { method = 'umap', maxPoints = 1500, seed = 0 } = options;
+  const given = parseOptions(embeddingMapOptions, options);
+  const { method, maxPoints, seed } = given;
   validateDataset(data, 'embeddingMap');
-  checkSeed('embeddingMap', seed);
   const size = datasetSize(data);
   check(
     size >= 3,
@@ -116,20 +148,24 @@ export async function embeddingMap(
   const [, height, width, channels] = data.inputs.shape;
   const isImage = data.inputs.rank === 4 && (channels === 1 || channels === 3);
   check(
-    !options.thumbnails || isImage,
+    !given.thumbnails || isImage,
     `thumbnails: the examples of '${data.name}' are not images (shape [${data.inputs.shape.join(', ')}]).`,
     'Leave thumbnails out for text, tables and series.'
   );
-  const thumbnails = options.thumbnails ?? (isImage && height <= 64 && width <= 64);
+  const thumbnails = given.thumbnails ?? (isImage && height <= 64 && width <= 64);
   const features = embed(encoder, sample.inputs);
   let coordinates: [number, number][];
   let images: string[] = [];
   try {
-    coordinates = await project(features.arraySync(), { ...options, method });
-    if (thumbnails) images = await pngDataUris(sample.inputs as Tensor4D);
+    coordinates = await project(features.arraySync(), given);
+    if (thumbnails) {
+      images = await pngDataUris(sample.inputs as Tensor4D);
+    }
   } finally {
     features.dispose();
-    if (sample !== data) sample.inputs.dispose();
+    if (sample !== data) {
+      sample.inputs.dispose();
+    }
   }
   const points: MapPoint[] = coordinates.map(([x, y], i) => ({
     x,
@@ -141,36 +177,12 @@ export async function embeddingMap(
     ...(thumbnails ? { image: images[i] } : {})
   }));
   const title =
-    options.title ?? `${method.toUpperCase()} map of ${encoder.name} embeddings: ${data.name}`;
-  const spec = themed({
+    given.title ?? `${method.toUpperCase()} map of ${encoder.name} embeddings: ${data.name}`;
+  const spec = embeddingMapSpec(points, {
     title,
-    width: 420,
-    height: 360,
-    datasets: { points },
-    data: { name: 'points' },
-    params: [{ name: 'zoom', select: 'interval', bind: 'scales' }],
-    mark: { type: 'circle', size: 18, opacity: 0.75 },
-    encoding: {
-      x: {
-        field: 'x',
-        type: 'quantitative',
-        title: `${method} 1`,
-        axis: { labels: false, ticks: false }
-      },
-      y: {
-        field: 'y',
-        type: 'quantitative',
-        title: `${method} 2`,
-        axis: { labels: false, ticks: false }
-      },
-      ...(data.labels ? { color: { field: 'label', type: 'nominal', title: 'class' } } : {}),
-      tooltip: [
-        ...(data.labels ? [{ field: 'label', type: 'nominal', title: 'class' }] : []),
-        { field: 'index', type: 'quantitative', title: 'example #' },
-        // vega-tooltip shows a field titled 'image' as a picture.
-        ...(thumbnails ? [{ field: 'image', type: 'nominal', title: 'image' }] : [])
-      ]
-    }
+    method,
+    labelled: Boolean(data.labels),
+    thumbnails
   });
   const summary = `${method.toUpperCase()} map of ${points.length} embeddings from ${data.name}${data.labels ? ', coloured by class' : ''}.`;
   return new Chart(spec, summary, title);

@@ -5,17 +5,19 @@
 import { inspect } from 'node:util';
 import { backendInfo, type BackendInfo, type LayersModel } from '../backend/tf';
 import type { SslSplit } from '../data/dataset';
-import { session } from '../guide/session';
+import { session } from '../events/session-events';
 import { Chart } from '../render/chart';
 import { displayBundle } from '../render/display';
 import type { Displayable, MimeBundle } from '../render/mime';
 import { accuracyBarsSpec, type AccuracyRow } from '../render/specs';
 import { Table } from '../render/table';
-import { check, checkOptionNames } from '../util/errors';
+import { flag, positiveInteger } from '../options/fields';
+import { checkedBy, inputIs, optionsObject, parseOptions, z } from '../options/schema';
+import { check } from '../util/errors';
 import { checkSeed } from '../util/random';
 import { validateDataset } from '../data/validate';
-import { embed } from './embed';
-import { representationHealth, type HealthReport } from './health';
+import { embed } from '../features/embed';
+import { representationHealth, type HealthReport } from '../features/health';
 import { checkBankK, knnAccuracy } from './knn';
 import { linearProbe } from './linear-probe';
 
@@ -30,7 +32,27 @@ export interface EvaluateOptions {
   display?: boolean;
 }
 
-const OPTION_NAMES = ['k', 'probeEpochs', 'seed', 'display'];
+const evaluateOptions = inputIs<EvaluateOptions>()(
+  optionsObject(
+    'evaluate()',
+    {
+      // Checked against the labeled set's size in evaluate().
+      k: z.custom<number>().default(20),
+      probeEpochs: positiveInteger('evaluate() probeEpochs', 'Pass e.g. probeEpochs: 100.').default(
+        100
+      ),
+      seed: checkedBy<number>(seed => checkSeed('evaluate()', seed)).default(0),
+      display: flag(
+        'evaluate() display',
+        'Pass display: false to return the report without showing it.'
+      ).default(true)
+    },
+    {
+      problem: v => `evaluate() options must be an object, got ${String(v)}.`,
+      fix: 'Pass e.g. { k: 20, probeEpochs: 100 }.'
+    }
+  )
+);
 
 export interface EncoderScores {
   model: string;
@@ -144,8 +166,7 @@ export async function evaluate(
   split: SslSplit,
   options: EvaluateOptions = {}
 ): Promise<EvaluationReport> {
-  checkOptionNames('evaluate()', options, OPTION_NAMES);
-  const { k = 20, probeEpochs = 100, seed = 0, display = true } = options;
+  const { k, probeEpochs, seed, display } = parseOptions(evaluateOptions, options);
   const names = Object.keys(encoders ?? {});
   check(
     names.length > 0,
@@ -159,7 +180,6 @@ export async function evaluate(
   );
   validateDataset(split.labeled, 'evaluate() split.labeled', { labels: 'required' });
   validateDataset(split.test, 'evaluate() split.test', { labels: 'required' });
-  checkSeed('evaluate()', seed);
   // The caption records k, so the k that runs must be the k asked for: no silent clamping.
   checkBankK('evaluate()', k, split.labeled);
   const l2Candidates = [0, 1e-4, 1e-3, 1e-2];

@@ -5,8 +5,9 @@
 import { tf, type Tensor2D } from '../backend/tf';
 import type { Dataset } from '../data/dataset';
 import { describeValue } from '../data/validate';
-import { check, checkOptionNames } from '../util/errors';
-import { l2Normalize } from './embed';
+import { inputIs, optionsObject, parseOptions, says, z } from '../options/schema';
+import { check } from '../util/errors';
+import { l2Normalize } from '../features/embed';
 
 export interface KnnOptions {
   /** Neighbours that vote (default 20, as in the solo-learn / InstDisc kNN monitors). */
@@ -24,7 +25,57 @@ export interface KnnOptions {
   chunkSize?: number;
 }
 
-const OPTION_NAMES = ['k', 'numClasses', 'weighting', 'temperature', 'chunkSize'];
+/** The kNN options; k and chunkSize are checked against the bank's size in knnClassify(). */
+function knnOptions(what: string) {
+  return inputIs<KnnOptions>()(
+    optionsObject(
+      what,
+      {
+        k: z
+          .int(
+            says(v => `kNN: k must be a positive integer, got ${String(v)}.`, 'Pass e.g. k: 20.')
+          )
+          .min(1)
+          .default(20),
+        numClasses: z.custom<number>().optional(),
+        weighting: z
+          .enum(
+            ['similarity', 'majority'],
+            says(
+              v => `kNN: weighting must be 'similarity' or 'majority', got ${JSON.stringify(v)}.`,
+              "Pass weighting: 'similarity' (closer neighbours count more) or 'majority'."
+            )
+          )
+          .default('similarity'),
+        temperature: z
+          .number(
+            says(
+              v => `kNN: temperature must be a positive number, got ${String(v)}.`,
+              'Pass e.g. temperature: 0.07.'
+            )
+          )
+          .positive()
+          .default(0.07),
+        chunkSize: z
+          .int(
+            says(
+              v => `kNN: chunkSize must be a positive integer, got ${String(v)}.`,
+              'Leave chunkSize out, or pass e.g. 256.'
+            )
+          )
+          .min(1)
+          .optional()
+      },
+      {
+        problem: v => `${what} options must be an object, got ${String(v)}.`,
+        fix: 'Pass e.g. { k: 20 }.'
+      }
+    )
+  );
+}
+
+const KNN_CLASSIFY_OPTIONS = knnOptions('knnClassify');
+const KNN_ACCURACY_OPTIONS = knnOptions('knnAccuracy');
 
 function checkEmbedding(what: string, emb: Tensor2D): void {
   check(
@@ -64,7 +115,9 @@ export function checkLabels(
       `${what}[${i}] is ${y}, not a class index (a whole number >= 0).`,
       'Encode classes as 0, 1, 2, ...'
     );
-    if (y > max) max = y;
+    if (y > max) {
+      max = y;
+    }
   }
   const classes = numClasses ?? max + 1;
   check(
@@ -117,7 +170,7 @@ export function knnClassify(
   testEmb: Tensor2D,
   options: KnnOptions = {}
 ): Int32Array {
-  checkOptionNames('knnClassify', options, OPTION_NAMES);
+  const { k, weighting, temperature, ...given } = parseOptions(KNN_CLASSIFY_OPTIONS, options);
   checkEmbedding('Train embeddings', trainEmb);
   checkEmbedding('Test embeddings', testEmb);
   const [nTrain, dim] = trainEmb.shape;
@@ -127,36 +180,14 @@ export function knnClassify(
     `Train embeddings have ${dim} features but test embeddings have ${testEmb.shape[1]}.`,
     'Embed train and test data with the same encoder.'
   );
-  const numClasses = checkLabels('Train labels', trainLabels, nTrain, options.numClasses);
-  const k = options.k ?? 20;
-  check(
-    Number.isInteger(k) && k >= 1,
-    `kNN: k must be a positive integer, got ${String(k)}.`,
-    'Pass e.g. k: 20.'
-  );
+  const numClasses = checkLabels('Train labels', trainLabels, nTrain, given.numClasses);
   check(
     k <= nTrain,
     `kNN: k = ${k} is larger than the ${nTrain} labelled training examples.`,
     `Use k <= ${nTrain} (e.g. k: ${Math.min(20, nTrain)}) or embed more labelled examples.`
   );
-  const weighting = options.weighting ?? 'similarity';
-  check(
-    weighting === 'similarity' || weighting === 'majority',
-    `kNN: weighting must be 'similarity' or 'majority', got ${JSON.stringify(weighting)}.`,
-    "Pass weighting: 'similarity' (closer neighbours count more) or 'majority'."
-  );
-  const temperature = options.temperature ?? 0.07;
-  check(
-    typeof temperature === 'number' && Number.isFinite(temperature) && temperature > 0,
-    `kNN: temperature must be a positive number, got ${String(temperature)}.`,
-    'Pass e.g. temperature: 0.07.'
-  );
-  const chunkSize = options.chunkSize ?? Math.max(1, Math.floor(16_000_000 / nTrain));
-  check(
-    Number.isInteger(chunkSize) && chunkSize >= 1,
-    `kNN: chunkSize must be a positive integer, got ${String(chunkSize)}.`,
-    'Leave chunkSize out, or pass e.g. 256.'
-  );
+  // Enough test rows per block for ~16M similarities.
+  const chunkSize = given.chunkSize ?? Math.max(1, Math.floor(16_000_000 / nTrain));
   checkFinite('Train embeddings', trainEmb);
   checkFinite('Test embeddings', testEmb);
 
@@ -181,7 +212,11 @@ export function knnClassify(
         }
         // Ties go to the class whose nearest neighbour is closest (topk is sorted).
         let best = labels[idx[r * k]];
-        for (let c = 0; c < numClasses; c++) if (votes[c] > votes[best]) best = c;
+        for (let c = 0; c < numClasses; c++) {
+          if (votes[c] > votes[best]) {
+            best = c;
+          }
+        }
         predictions[start + r] = best;
       }
     }
@@ -199,7 +234,7 @@ export function knnAccuracy(
   testLabels: ArrayLike<number>,
   options: KnnOptions = {}
 ): number {
-  checkOptionNames('knnAccuracy', options, OPTION_NAMES);
+  parseOptions(KNN_ACCURACY_OPTIONS, options);
   checkEmbedding('Test embeddings', testEmb);
   check(
     testLabels !== null && typeof testLabels === 'object' && testLabels.length === testEmb.shape[0],
@@ -208,6 +243,10 @@ export function knnAccuracy(
   );
   const predictions = knnClassify(trainEmb, trainLabels, testEmb, options);
   let correct = 0;
-  for (let i = 0; i < predictions.length; i++) if (predictions[i] === testLabels[i]) correct++;
+  for (let i = 0; i < predictions.length; i++) {
+    if (predictions[i] === testLabels[i]) {
+      correct++;
+    }
+  }
   return correct / predictions.length;
 }

@@ -5,19 +5,15 @@
  * architecture from scratch with the same augmentations and epoch budget; plus, for scale,
  * supervised training on 100% of the labels.
  */
-import { inspect } from 'node:util';
-import { backendInfo, type BackendInfo, type LayersModel } from '../backend/tf';
+import { backendInfo, type LayersModel } from '../backend/tf';
 import { describeAugment, type InputAugment } from '../augment/augment';
 import { subset, type Dataset, type SslSplit } from '../data/dataset';
-import { session } from '../guide/session';
-import { Chart } from '../render/chart';
+import { stratifiedSample } from '../data/stratified';
+import { session } from '../events/session-events';
 import { displayBundle } from '../render/display';
-import type { Displayable, MimeBundle } from '../render/mime';
-import { Table } from '../render/table';
-import { themed } from '../render/theme';
 import { check, checkOptionNames } from '../util/errors';
-import { deriveSeed, permutation } from '../util/random';
-import { embed } from './embed';
+import { embed } from '../features/embed';
+import { LabelEfficiencyReport, mean, std, type EfficiencyResult } from './label-efficiency-report';
 import { linearProbe } from './linear-probe';
 import {
   classifierAccuracy,
@@ -78,6 +74,12 @@ const OPTION_NAMES = [
 ];
 
 export type { FineTuneRecipe } from './supervised';
+export {
+  LabelEfficiencyReport,
+  type EfficiencyResult,
+  type LabelBudget,
+  type LabelEfficiencyProtocol
+} from './label-efficiency-report';
 
 /**
  * The default fine-tuning recipe: standardise the frozen features in front of the new head,
@@ -103,184 +105,6 @@ export const FINE_TUNE_RECIPE: FineTuneRecipe = {
   cosine: true
 };
 
-export interface LabelBudget {
-  /** e.g. '1%', '10 per class', '100%'. */
-  label: string;
-  /** Labeled examples per seed's subset (the same for every seed). */
-  labeled: number;
-}
-
-export interface EfficiencyResult {
-  budget: string;
-  labeled: number;
-  protocol: string;
-  /** Test accuracy per seed, in seed order. */
-  accuracies: number[];
-  mean: number;
-  std: number;
-}
-
-export interface LabelEfficiencyProtocol {
-  dataset: string;
-  testExamples: number;
-  poolExamples: number;
-  seeds: number[];
-  epochs: number;
-  minSteps: number;
-  batchSize: number;
-  learningRate: number;
-  probeEpochs: number;
-  /** Fine-tuning settings beyond the shared ones ({} for plain). */
-  fineTuneRecipe: Record<string, number | boolean>;
-  augment: unknown;
-  encoder: string;
-  environment: BackendInfo;
-  seconds: number;
-}
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const std = (xs: number[]) =>
-  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
-
-export class LabelEfficiencyReport implements Displayable {
-  constructor(
-    readonly results: EfficiencyResult[],
-    readonly protocol: LabelEfficiencyProtocol
-  ) {}
-
-  /** Mean test accuracy of one protocol at one label budget. */
-  accuracy(budget: string, protocol: string): number {
-    const row = this.results.find(r => r.budget === budget && r.protocol === protocol);
-    check(
-      row,
-      `No result for budget '${budget}' and protocol '${protocol}'.`,
-      `Budgets: ${[...new Set(this.results.map(r => r.budget))].join(', ')}; protocols: ${[...new Set(this.results.map(r => r.protocol))].join(', ')}.`
-    );
-    return row.mean;
-  }
-
-  private caption(): string {
-    const p = this.protocol;
-    return (
-      `${p.dataset}: class-balanced label subsets drawn from the ${p.poolExamples}-example pretraining pool, the same subsets for every protocol; ` +
-      `accuracy on ${p.testExamples} held-out test examples; mean ± sample std over seeds [${p.seeds.join(', ')}]. ` +
-      `Fine-tuning and from scratch: encoder '${p.encoder}' + linear head, Adam ${p.learningRate}, batch ${p.batchSize}, ${p.epochs} epochs and at least ${p.minSteps} steps, ` +
-      `augmentation ${JSON.stringify(p.augment)}. ${recipeText(p.fineTuneRecipe, p.learningRate)} ` +
-      `Linear probe: frozen features, ${p.probeEpochs} epochs. ` +
-      `Backend ${p.environment.backend} (TensorFlow ${p.environment.tensorflow}, ${p.environment.device}); ${p.seconds.toFixed(0)} s.`
-    );
-  }
-
-  table(): Table {
-    return new Table(
-      [
-        { name: 'budget', label: 'labels' },
-        { name: 'labeled', label: 'labels used', format: 'number' },
-        { name: 'protocol', label: 'protocol' },
-        { name: 'mean', label: 'test accuracy (mean)', format: 'percent' },
-        { name: 'std', label: '± std', format: 'percent' },
-        { name: 'perSeed', label: 'per seed' }
-      ],
-      this.results.map(r => ({
-        budget: r.budget,
-        labeled: r.labeled,
-        protocol: r.protocol,
-        mean: r.mean,
-        std: r.std,
-        perSeed: r.accuracies.map(a => `${(a * 100).toFixed(1)}%`).join(', ')
-      })),
-      'Label efficiency',
-      this.caption()
-    );
-  }
-
-  chart(): Chart {
-    const rows = this.results.map(r => ({
-      budget: r.budget,
-      order: this.results.findIndex(x => x.budget === r.budget),
-      protocol: r.protocol,
-      mean: r.mean,
-      low: Math.max(0, r.mean - r.std),
-      high: Math.min(1, r.mean + r.std)
-    }));
-    const x = {
-      field: 'budget',
-      type: 'ordinal',
-      title: 'labels available',
-      sort: { field: 'order' }
-    };
-    const spec = themed({
-      title: 'Label efficiency: test accuracy vs labels available',
-      width: 380,
-      height: 240,
-      datasets: { results: rows },
-      data: { name: 'results' },
-      layer: [
-        {
-          mark: { type: 'rule', strokeWidth: 2 },
-          encoding: {
-            x,
-            y: { field: 'low', type: 'quantitative' },
-            y2: { field: 'high' },
-            color: { field: 'protocol', type: 'nominal', title: 'protocol' },
-            xOffset: { field: 'protocol', type: 'nominal' }
-          }
-        },
-        {
-          mark: { type: 'point', filled: true, size: 60, tooltip: true },
-          encoding: {
-            x,
-            y: {
-              field: 'mean',
-              type: 'quantitative',
-              title: 'test accuracy (mean ± std over seeds)',
-              scale: { domain: [0, 1] },
-              axis: { format: '%' }
-            },
-            color: { field: 'protocol', type: 'nominal', title: 'protocol' },
-            xOffset: { field: 'protocol', type: 'nominal' }
-          }
-        }
-      ]
-    });
-    const summary = this.results
-      .map(
-        r =>
-          `${r.budget} · ${r.protocol}: ${(r.mean * 100).toFixed(1)}% ± ${(r.std * 100).toFixed(1)}`
-      )
-      .join('\n');
-    return new Chart(spec, `Label efficiency\n${summary}`, 'Label efficiency');
-  }
-
-  toBundle(): MimeBundle {
-    return this.table().toBundle();
-  }
-
-  [inspect.custom](): string {
-    return this.table().toBundle()['text/plain'];
-  }
-}
-
-/** The fine-tuning recipe in words, for the report's caption. */
-function recipeText(recipe: Record<string, number | boolean>, learningRate: number): string {
-  if (Object.keys(recipe).length === 0) return 'Fine-tuning recipe: plain (as from scratch).';
-  const parts: string[] = [];
-  if (recipe.standardize) {
-    parts.push("head on features standardised with the labeled subset's mean and std");
-  }
-  if (recipe.probeSteps) {
-    const rate = recipe.probeLearningRate ?? learningRate;
-    parts.push(
-      `LP-FT: the head alone on the frozen encoder for the first ${recipe.probeSteps} steps at Adam ${rate}`
-    );
-  }
-  const encoderRate = recipe.encoderLearningRate ?? learningRate;
-  parts.push(`encoder at Adam ${encoderRate} and head at ${learningRate}`);
-  if (recipe.warmupSteps) parts.push(`${recipe.warmupSteps} warmup steps`);
-  if (recipe.cosine) parts.push('cosine decay to 0');
-  return `Fine-tuning recipe: ${parts.join(', ')}; from scratch: plain.`;
-}
-
 /** Class-balanced rows of `pool` (source indices) for one budget and seed. */
 export function drawSubset(
   pool: Int32Array,
@@ -289,15 +113,7 @@ export function drawSubset(
   take: (classSize: number) => number,
   seed: number
 ): Int32Array {
-  const byClass: number[][] = Array.from({ length: numClasses }, () => []);
-  for (const i of pool) byClass[labels[i]].push(i);
-  const rows: number[] = [];
-  byClass.forEach((members, cls) => {
-    const order = permutation(members.length, deriveSeed(seed, cls));
-    const count = Math.min(members.length, take(members.length));
-    for (let k = 0; k < count; k++) rows.push(members[order[k]]);
-  });
-  return Int32Array.from(rows).sort();
+  return stratifiedSample(pool, labels, numClasses, take, seed);
 }
 
 /**
@@ -381,8 +197,9 @@ export async function labelEfficiency(
     })),
     ...labelsPerClass.map(k => ({ label: `${k} per class`, take: () => k, full: false }))
   ];
-  if (fullLabels && !budgets.some(b => b.full))
+  if (fullLabels && !budgets.some(b => b.full)) {
     budgets.push({ label: '100%', take: (n: number) => n, full: true });
+  }
 
   const results: EfficiencyResult[] = [];
   for (const budget of budgets) {
@@ -413,7 +230,9 @@ export async function labelEfficiency(
             trainX.dispose();
             testX.dispose();
           }
-          if (fineTune) record(`fine-tuned ${name}`, await supervised(encoder, true, train, seed));
+          if (fineTune) {
+            record(`fine-tuned ${name}`, await supervised(encoder, true, train, seed));
+          }
         }
         record('supervised from scratch', await supervised(encoder, false, train, seed));
       } finally {

@@ -3,7 +3,8 @@
  * how linearly usable a self-supervised representation is.
  */
 import { tf, type Scalar, type Tensor, type Tensor2D, type Variable } from '../backend/tf';
-import { check, checkOptionNames } from '../util/errors';
+import { inputIs, optionsObject, parseOptions, says, z } from '../options/schema';
+import { check } from '../util/errors';
 import { deriveSeed, permutation } from '../util/random';
 import { checkLabels } from './knn';
 
@@ -49,19 +50,78 @@ export interface LinearProbeResult {
   epochs: number;
 }
 
-const OPTION_NAMES = [
-  'trainX',
-  'trainY',
-  'testX',
-  'testY',
-  'numClasses',
-  'epochs',
-  'l2',
-  'learningRate',
-  'batchSize',
-  'valFraction',
-  'seed'
-];
+// zod reports a union member's own failure when only one member has the input's type.
+const l2Says = says(
+  v =>
+    `linearProbe: l2 must be a number >= 0 or a non-empty list of them, got ${JSON.stringify(v)}.`,
+  'Pass e.g. l2: 1e-4, or l2: [0, 1e-4, 1e-3, 1e-2] to choose on held-out data.'
+);
+
+// The tensors and labels are checked against each other in linearProbe(); the rest here.
+const linearProbeOptions = inputIs<LinearProbeOptions>()(
+  optionsObject(
+    'linearProbe',
+    {
+      trainX: z.custom<Tensor2D>(),
+      trainY: z.custom<ArrayLike<number>>(),
+      testX: z.custom<Tensor2D>(),
+      testY: z.custom<ArrayLike<number>>(),
+      numClasses: z.custom<number>().optional(),
+      epochs: z
+        .int(
+          says(
+            v => `linearProbe: epochs must be a positive integer, got ${String(v)}.`,
+            'Pass e.g. epochs: 100.'
+          )
+        )
+        .min(1)
+        .default(100),
+      l2: z
+        .union([z.number(l2Says).min(0), z.array(z.number(l2Says).min(0), l2Says).min(1)], l2Says)
+        .default([0, 1e-4, 1e-3, 1e-2]),
+      learningRate: z
+        .number(
+          says(
+            v => `linearProbe: learningRate must be a positive number, got ${String(v)}.`,
+            'Pass e.g. learningRate: 0.02.'
+          )
+        )
+        .positive()
+        .default(0.02),
+      batchSize: z
+        .int(
+          says(
+            v => `linearProbe: batchSize must be a positive integer, got ${String(v)}.`,
+            'Pass e.g. batchSize: 4096.'
+          )
+        )
+        .min(1)
+        .default(4096),
+      valFraction: z
+        .number(
+          says(
+            v => `linearProbe: valFraction must be in (0, 1), got ${String(v)}.`,
+            'Pass e.g. valFraction: 0.2.'
+          )
+        )
+        .gt(0)
+        .lt(1)
+        .default(0.2),
+      seed: z
+        .number(
+          says(
+            v => `linearProbe: seed must be a finite number, got ${String(v)}.`,
+            'Pass an integer seed such as 0.'
+          )
+        )
+        .default(0)
+    },
+    {
+      problem: 'linearProbe needs an options object.',
+      fix: 'Call linearProbe({ trainX, trainY, testX, testY }).'
+    }
+  )
+);
 
 interface Settings {
   numClasses: number;
@@ -149,7 +209,11 @@ function accuracy(p: Probe, x: Tensor2D, y: Int32Array): number {
     return tf.argMax(logits, 1).dataSync();
   });
   let correct = 0;
-  for (let i = 0; i < y.length; i++) if (predicted[i] === y[i]) correct++;
+  for (let i = 0; i < y.length; i++) {
+    if (predicted[i] === y[i]) {
+      correct++;
+    }
+  }
   return correct / y.length;
 }
 
@@ -173,13 +237,8 @@ function checkFeatures(what: string, x: Tensor2D): void {
  * Features are standardised with the mean and std of the rows being fitted, never test rows.
  */
 export function linearProbe(options: LinearProbeOptions): LinearProbeResult {
-  check(
-    typeof options === 'object' && options !== null,
-    'linearProbe needs an options object.',
-    'Call linearProbe({ trainX, trainY, testX, testY }).'
-  );
-  checkOptionNames('linearProbe', options, OPTION_NAMES);
-  const { trainX, testX } = options;
+  const given = parseOptions(linearProbeOptions, options);
+  const { trainX, testX, epochs, learningRate, batchSize, seed, valFraction } = given;
   checkFeatures('trainX', trainX);
   checkFeatures('testX', testX);
   check(
@@ -187,49 +246,14 @@ export function linearProbe(options: LinearProbeOptions): LinearProbeResult {
     `linearProbe: trainX has ${trainX.shape[1]} features but testX has ${testX.shape[1]}.`,
     'Embed train and test data with the same encoder.'
   );
-  const numClasses = checkLabels('trainY', options.trainY, trainX.shape[0], options.numClasses);
+  const numClasses = checkLabels('trainY', given.trainY, trainX.shape[0], given.numClasses);
   check(
     numClasses >= 2,
     `linearProbe needs at least 2 classes, got ${numClasses}.`,
     'Pass labels from at least two classes (or numClasses >= 2).'
   );
-  checkLabels('testY', options.testY, testX.shape[0], numClasses);
-  const epochs = options.epochs ?? 100;
-  check(
-    Number.isInteger(epochs) && epochs >= 1,
-    `linearProbe: epochs must be a positive integer, got ${String(epochs)}.`,
-    'Pass e.g. epochs: 100.'
-  );
-  const learningRate = options.learningRate ?? 0.02;
-  check(
-    typeof learningRate === 'number' && Number.isFinite(learningRate) && learningRate > 0,
-    `linearProbe: learningRate must be a positive number, got ${String(learningRate)}.`,
-    'Pass e.g. learningRate: 0.02.'
-  );
-  const batchSize = options.batchSize ?? 4096;
-  check(
-    Number.isInteger(batchSize) && batchSize >= 1,
-    `linearProbe: batchSize must be a positive integer, got ${String(batchSize)}.`,
-    'Pass e.g. batchSize: 4096.'
-  );
-  const seed = options.seed ?? 0;
-  check(
-    typeof seed === 'number' && Number.isFinite(seed),
-    `linearProbe: seed must be a finite number, got ${String(seed)}.`,
-    'Pass an integer seed such as 0.'
-  );
-  const l2List = options.l2 === undefined ? [0, 1e-4, 1e-3, 1e-2] : [options.l2].flat();
-  check(
-    l2List.length > 0 && l2List.every(v => typeof v === 'number' && Number.isFinite(v) && v >= 0),
-    `linearProbe: l2 must be a number >= 0 or a non-empty list of them, got ${JSON.stringify(options.l2)}.`,
-    'Pass e.g. l2: 1e-4, or l2: [0, 1e-4, 1e-3, 1e-2] to choose on held-out data.'
-  );
-  const valFraction = options.valFraction ?? 0.2;
-  check(
-    typeof valFraction === 'number' && valFraction > 0 && valFraction < 1,
-    `linearProbe: valFraction must be in (0, 1), got ${String(valFraction)}.`,
-    'Pass e.g. valFraction: 0.2.'
-  );
+  checkLabels('testY', given.testY, testX.shape[0], numClasses);
+  const l2List = [given.l2].flat();
   const n = trainX.shape[0];
   const nVal = Math.round(n * valFraction);
   check(
@@ -250,8 +274,8 @@ export function linearProbe(options: LinearProbeOptions): LinearProbeResult {
   }
 
   const settings: Settings = { numClasses, epochs, learningRate, batchSize, seed };
-  const trainY = Int32Array.from(options.trainY);
-  const testY = Int32Array.from(options.testY);
+  const trainY = Int32Array.from(given.trainY);
+  const testY = Int32Array.from(given.testY);
 
   const candidates: { l2: number; valAccuracy: number }[] = [];
   let chosen = l2List[0];

@@ -7,9 +7,11 @@ import { tf, type Tensor } from '../backend/tf';
 import type { Dataset } from '../data/dataset';
 import { validateDataset } from '../data/validate';
 import type { TrainMonitor } from '../train/options';
-import { check, checkOptionNames } from '../util/errors';
-import { embed } from './embed';
-import { representationHealth } from './health';
+import { positiveInteger } from '../options/fields';
+import { inputIs, optionsObject, parseOptions, z } from '../options/schema';
+import { check } from '../util/errors';
+import { embed } from '../features/embed';
+import { representationHealth } from '../features/health';
 import { checkBankK, knnAccuracy } from './knn';
 
 export interface MonitorOptions {
@@ -22,6 +24,33 @@ export interface KnnMonitorOptions extends MonitorOptions {
   k?: number;
 }
 
+/** How often a monitor runs; train() checks the same when it is given a monitor. */
+const everyEpochsOption = (what: string) =>
+  positiveInteger(`${what} everyEpochs`, 'Pass e.g. { everyEpochs: 2 }.').default(1);
+
+const knnMonitorOptions = inputIs<KnnMonitorOptions>()(
+  optionsObject(
+    'knnMonitor',
+    // k is checked against the bank's size in knnMonitor().
+    { everyEpochs: everyEpochsOption('knnMonitor'), k: z.custom<number>().default(20) },
+    {
+      problem: v => `knnMonitor options must be an object, got ${String(v)}.`,
+      fix: 'Pass e.g. knnMonitor(split.labeled, split.test, { everyEpochs: 2, k: 20 }).'
+    }
+  )
+);
+
+const collapseMonitorOptions = inputIs<MonitorOptions>()(
+  optionsObject(
+    'collapseMonitor',
+    { everyEpochs: everyEpochsOption('collapseMonitor') },
+    {
+      problem: v => `collapseMonitor options must be an object, got ${String(v)}.`,
+      fix: 'Pass e.g. collapseMonitor(split.test, { everyEpochs: 2 }).'
+    }
+  )
+);
+
 /**
  * kNN accuracy of the current encoder: the labeled set is the neighbour bank, the test set is
  * scored. Keep both small (a few hundred to a few thousand examples) and separate from the
@@ -32,7 +61,7 @@ export function knnMonitor(
   test: Dataset,
   options: KnnMonitorOptions = {}
 ): TrainMonitor {
-  checkOptionNames('knnMonitor', options, ['everyEpochs', 'k']);
+  const { everyEpochs, k } = parseOptions(knnMonitorOptions, options);
   check(
     bank?.labels !== undefined && test?.labels !== undefined,
     'knnMonitor needs two labeled sets: a neighbour bank and a test set.',
@@ -40,7 +69,6 @@ export function knnMonitor(
   );
   validateDataset(bank, 'knnMonitor bank', { labels: 'required' });
   validateDataset(test, 'knnMonitor test set', { labels: 'required' });
-  const { everyEpochs = 1, k = 20 } = options;
   // Refused here, before training, rather than clamped: the dashboard shows the k it was given.
   checkBankK('knnMonitor', k, bank);
   return {
@@ -71,15 +99,16 @@ export function collapseMonitor(
   data: Tensor | Dataset,
   options: MonitorOptions = {}
 ): TrainMonitor {
-  checkOptionNames('collapseMonitor', options, ['everyEpochs']);
-  if (data && !(data instanceof tf.Tensor)) validateDataset(data, 'collapseMonitor');
+  const { everyEpochs } = parseOptions(collapseMonitorOptions, options);
+  if (data && !(data instanceof tf.Tensor)) {
+    validateDataset(data, 'collapseMonitor');
+  }
   const inputs = data instanceof tf.Tensor ? data : data?.inputs;
   check(
     inputs instanceof tf.Tensor && inputs.rank >= 2 && inputs.shape[0] >= 2,
     'collapseMonitor needs at least 2 held-out examples [count, ...example shape].',
     'Pass a few hundred held-out examples, e.g. collapseMonitor(split.test).'
   );
-  const { everyEpochs = 1 } = options;
   return {
     name: 'collapse',
     everyEpochs,

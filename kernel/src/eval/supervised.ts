@@ -13,7 +13,7 @@ import {
 } from '../backend/tf';
 import type { InputAugment } from '../augment/augment';
 import { modelOutputDim } from '../models/shape';
-import { embed } from './embed';
+import { embed } from '../features/embed';
 import { modelVariables } from '../models/variables';
 import { check } from '../util/errors';
 import { deriveSeed, permutation } from '../util/random';
@@ -83,8 +83,12 @@ export function describeRecipe(options: FineTuneRecipe): Record<string, number |
 
 /** Rate multiplier at fine-tuning step `s` of `total`: linear warmup, then constant or cosine. */
 export function rateFactor(s: number, total: number, warmupSteps: number, cosine: boolean): number {
-  if (s < warmupSteps) return (s + 1) / warmupSteps;
-  if (!cosine) return 1;
+  if (s < warmupSteps) {
+    return (s + 1) / warmupSteps;
+  }
+  if (!cosine) {
+    return 1;
+  }
   const span = Math.max(1, total - warmupSteps);
   return 0.5 * (1 + Math.cos((Math.PI * Math.min(s - warmupSteps, span)) / span));
 }
@@ -97,7 +101,9 @@ export async function cloneEncoder(
   const clone = await tf.models.modelFromJSON({
     modelTopology: encoder.toJSON(null, false) as never
   });
-  if (copyWeights) clone.setWeights(encoder.getWeights());
+  if (copyWeights) {
+    clone.setWeights(encoder.getWeights());
+  }
   return clone;
 }
 
@@ -248,7 +254,11 @@ export function classifierAccuracy(
       const x = tf.slice(inputs, [start, ...rest.map(() => 0)], [size, ...rest]);
       return (head.predict(encoder.predict(x) as Tensor) as Tensor).argMax(-1).dataSync();
     });
-    for (let i = 0; i < size; i++) if (predicted[i] === labels[start + i]) correct++;
+    for (let i = 0; i < size; i++) {
+      if (predicted[i] === labels[start + i]) {
+        correct++;
+      }
+    }
   }
   return correct / n;
 }

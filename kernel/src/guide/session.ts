@@ -1,32 +1,17 @@
 /**
- * What this kernel session has done, as the guide needs to know it. Library calls record
- * events here (dataset built, task created, run trained, evaluation done); nothing is sent
- * anywhere, and a kernel restart starts a fresh session, like the notebook's own state.
+ * What this kernel session has done, as the guide needs to know it: a log folded from the
+ * session's event bus (`events/session-events.ts`), which library calls publish to. The guide
+ * (and a sweep's recorder) read it here; nothing below the guide imports it.
  */
-export interface DatasetEvent {
-  name: string;
-  size: number;
-  labeled: boolean;
-}
+import {
+  session as events,
+  type DatasetEvent,
+  type EvaluationEvent,
+  type RunEvent,
+  type SessionEvent
+} from '../events/session-events';
 
-export interface RunEvent {
-  method: string;
-  status: string;
-  steps: number;
-  firstLoss: number;
-  lastLoss: number;
-  /** kNN accuracy per monitored epoch, when a kNN monitor ran. */
-  knnHistory?: number[];
-  /** Effective rank / dimension of the embeddings, when measured (1 = full rank). */
-  rankRatio?: number;
-}
-
-export interface EvaluationEvent {
-  models: string[];
-  bestAccuracy: number;
-  /** Models whose embeddings look collapsed. */
-  collapsing?: string[];
-}
+export type { DatasetEvent, EvaluationEvent, RunEvent } from '../events/session-events';
 
 export interface SessionLog {
   datasets: DatasetEvent[];
@@ -36,56 +21,47 @@ export interface SessionLog {
   backendChecked: boolean;
 }
 
-const log: SessionLog = {
-  datasets: [],
-  tasks: [],
-  runs: [],
-  evaluations: [],
-  backendChecked: false
-};
-const listeners = new Set<() => void>();
-
-function changed(): void {
-  for (const listener of listeners) listener();
+/** The log that a list of events adds up to. */
+export function foldSessionLog(list: readonly SessionEvent[]): SessionLog {
+  const log: SessionLog = {
+    datasets: [],
+    tasks: [],
+    runs: [],
+    evaluations: [],
+    backendChecked: false
+  };
+  for (const event of list) {
+    if (event.kind === 'dataset') {
+      log.datasets.push(event.dataset);
+    } else if (event.kind === 'task') {
+      log.tasks.push(event.method);
+    } else if (event.kind === 'run') {
+      log.runs.push(event.run);
+    } else if (event.kind === 'evaluation') {
+      log.evaluations.push(event.evaluation);
+    } else {
+      log.backendChecked = true;
+    }
+  }
+  return log;
 }
 
+/** The session as the guide reads it; `record*` publish on the bus (tests, notebooks). */
 export const session = {
-  recordDataset(event: DatasetEvent): void {
-    log.datasets.push(event);
-    changed();
-  },
-  recordTask(method: string): void {
-    log.tasks.push(method);
-    changed();
-  },
-  recordRun(event: RunEvent): void {
-    log.runs.push(event);
-    changed();
-  },
-  recordEvaluation(event: EvaluationEvent): void {
-    log.evaluations.push(event);
-    changed();
-  },
-  recordBackendCheck(): void {
-    if (log.backendChecked) return;
-    log.backendChecked = true;
-    changed();
-  },
+  recordDataset: events.recordDataset,
+  recordTask: events.recordTask,
+  recordRun: events.recordRun,
+  recordEvaluation: events.recordEvaluation,
+  recordBackendCheck: events.recordBackendCheck,
   /** Calls `listener` after every recorded event; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void {
-    listeners.add(listener);
-    return () => listeners.delete(listener);
+    return events.subscribe(() => listener());
   },
   snapshot(): SessionLog {
-    return structuredClone(log);
+    return foldSessionLog(events.events());
   },
   /** Tests only: forget everything. */
   reset(): void {
-    log.datasets.length = 0;
-    log.tasks.length = 0;
-    log.runs.length = 0;
-    log.evaluations.length = 0;
-    log.backendChecked = false;
-    listeners.clear();
+    events.reset();
   }
 };

@@ -3,7 +3,7 @@
  * InfoNCE. Pure, differentiable tensor code: called inside the optimiser's gradient tape.
  */
 import { tf, type Scalar, type Tensor, type Tensor2D } from '../backend/tf';
-import { l2Normalize } from '../eval/embed';
+import { l2Normalize } from '../features/embed';
 import { check, checkPositive } from '../util/errors';
 
 /**
@@ -22,7 +22,9 @@ export function holdLossConstants(): () => void {
   holders++;
   let held = true;
   return () => {
-    if (!held) return;
+    if (!held) {
+      return;
+    }
     held = false;
     holders--;
     if (holders === 0) {
@@ -35,8 +37,12 @@ export function holdLossConstants(): () => void {
 /** The cached constant for `key`, or a fresh one (freed by the caller's tidy) when not held. */
 function constant<T extends Tensor>(key: string, make: () => T): T {
   const hit = constants.get(key);
-  if (hit) return hit as T;
-  if (holders === 0 || constants.size >= MAX_CONSTANTS) return make();
+  if (hit) {
+    return hit as T;
+  }
+  if (holders === 0 || constants.size >= MAX_CONSTANTS) {
+    return make();
+  }
   const made = tf.keep(tf.tidy(make));
   constants.set(key, made);
   return made;
@@ -81,7 +87,9 @@ export function ntXentLoss(
     `NT-Xent views differ in shape: [${z1.shape.join(', ')}] vs [${z2.shape.join(', ')}].`,
     'Encode the two views of the same batch, so row i of each is the same example.'
   );
-  if (queue !== undefined) return queueLoss(z1, z2, queue, temperature);
+  if (queue !== undefined) {
+    return queueLoss(z1, z2, queue, temperature);
+  }
   check(
     z1.shape[0] >= 2,
     `NT-Xent needs at least 2 examples per batch (got ${z1.shape[0]}): the other examples are the negatives.`,

@@ -11,7 +11,9 @@ export function mlmLoss(logits: Tensor, targets: Tensor, weights?: Tensor): Scal
     const vocab = logits.shape[logits.rank - 1];
     const logp = tf.logSoftmax(logits);
     const nll = tf.neg(tf.sum(tf.mul(tf.oneHot(targets.toInt(), vocab), logp), -1));
-    if (!weights) return tf.mean(nll) as Scalar;
+    if (!weights) {
+      return tf.mean(nll) as Scalar;
+    }
     return tf.div(tf.sum(tf.mul(nll, weights)), tf.maximum(tf.sum(weights), 1e-9)) as Scalar;
   });
 }

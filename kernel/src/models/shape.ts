@@ -50,8 +50,9 @@ export function checkBatchShape(model: LayersModel, batch: Tensor, what?: string
     const same = (a: readonly number[], b: readonly number[]) =>
       a.length === b.length && a.every((d, i) => b[i] < 0 || d === b[i]);
     let fix = `Reshape the data to [batch, ${expected.join(', ')}].`;
-    if (same(batch.shape, expected)) fix = 'Add a batch dimension, e.g. x.expandDims(0).';
-    else if (expected.at(-1) === 1 && same(batch.shape.slice(1), expected.slice(0, -1))) {
+    if (same(batch.shape, expected)) {
+      fix = 'Add a batch dimension, e.g. x.expandDims(0).';
+    } else if (expected.at(-1) === 1 && same(batch.shape.slice(1), expected.slice(0, -1))) {
       fix = 'Add a channel dimension, e.g. x.expandDims(-1).';
     }
     throw new PretextError(

@@ -32,10 +32,14 @@ export const MAX_POINTS_PER_CURVE = 400;
 
 /** Every n-th point so at most `max` remain, always keeping the first and the last. */
 export function thin<T>(points: readonly T[], max = MAX_POINTS_PER_CURVE): T[] {
-  if (points.length <= max) return [...points];
+  if (points.length <= max) {
+    return [...points];
+  }
   const stride = points.length / max;
   const kept: T[] = [];
-  for (let i = 0; i < max; i++) kept.push(points[Math.floor(i * stride)]);
+  for (let i = 0; i < max; i++) {
+    kept.push(points[Math.floor(i * stride)]);
+  }
   kept[kept.length - 1] = points[points.length - 1];
   return kept;
 }
@@ -87,7 +91,9 @@ export function buildCompareSpec(
   options: CompareSpecOptions = {}
 ): VegaLiteSpec {
   const problem = compareProblem(curves);
-  if (problem) throw new Error(`${problem.problem} ${problem.fix}`.trim());
+  if (problem) {
+    throw new Error(`${problem.problem} ${problem.fix}`.trim());
+  }
   const values = curves.flatMap(curve =>
     thin(curve.points.filter(p => p.loss !== null)).map(p => ({
       run: curve.label,

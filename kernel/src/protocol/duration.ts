@@ -11,7 +11,11 @@ export function formatDuration(seconds: number | null | undefined): string {
   }
   const total = Math.round(seconds);
   const pad = (n: number) => String(n).padStart(2, '0');
-  if (total < 60) return `${total}s`;
-  if (total < 3600) return `${Math.floor(total / 60)}m${pad(total % 60)}s`;
+  if (total < 60) {
+    return `${total}s`;
+  }
+  if (total < 3600) {
+    return `${Math.floor(total / 60)}m${pad(total % 60)}s`;
+  }
   return `${Math.floor(total / 3600)}h${pad(Math.floor((total % 3600) / 60))}m`;
 }

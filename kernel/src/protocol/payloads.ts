@@ -189,26 +189,27 @@ export const GUIDE_SCHEMA: JsonSchema = {
     version: versionField,
     steps: {
       type: 'array',
-      [M]: "'steps' must be an array",
+      [M]: "'steps' must be a list of steps",
       items: {
         type: 'object',
         required: ['id', 'title', 'done', 'detail'],
-        [M]: 'step {n} must have a string id, title and detail and a boolean done',
+        [M]: "'{path}' must be an object",
+        // Field-level messages, so the extension names the field that is wrong.
         properties: {
-          id: { type: 'string' },
-          title: { type: 'string' },
-          detail: { type: 'string' },
-          done: { type: 'boolean' }
+          id: { type: 'string', [M]: "'{path}' must be a string" },
+          title: { type: 'string', [M]: "'{path}' must be a string" },
+          detail: { type: 'string', [M]: "'{path}' must be a string" },
+          done: { type: 'boolean', [M]: "'{path}' must be true or false" }
         }
       }
     },
     advice: {
       type: ['array', 'null'],
-      [M]: "'advice' must be an array",
+      [M]: "'advice' must be a list",
       items: {
         type: 'object',
         required: ['text'],
-        [M]: "advice {n} must have a string 'text'",
+        [M]: "'{path}' must be an object with a 'text' string",
         properties: { text: { type: 'string' }, level: { type: 'string' } }
       }
     }

@@ -36,7 +36,9 @@ export function decimate(points: LossPoint[], max = MAX_POINTS): LossPoint[] {
 }
 
 function etaSec(state: DashboardState): number | undefined {
-  if (state.status !== 'running' || state.step === 0) return undefined;
+  if (state.status !== 'running' || state.step === 0) {
+    return undefined;
+  }
   return (state.elapsedSec / state.step) * (state.totalSteps - state.step);
 }
 
@@ -101,7 +103,9 @@ export class TrainingDashboard {
   /** Throttled live update; returns quickly when the last one was too recent. */
   update(state: DashboardState, force = false): void {
     const now = Date.now();
-    if (!force && now - this.lastSent < this.minIntervalMs) return;
+    if (!force && now - this.lastSent < this.minIntervalMs) {
+      return;
+    }
     this.lastSent = now;
     this.handle.show(this.bundle(state));
   }

@@ -1,5 +1,4 @@
 import { tf, type Tensor3D, type Tensor4D, type Tensor5D } from '../backend/tf';
-import type { ImageAugment } from '../augment/augment';
 import { check, checkOptionNames } from '../util/errors';
 import { deriveSeed } from '../util/random';
 import type { Displayable, MimeBundle } from './mime';
@@ -87,12 +86,15 @@ export interface AugmentationGridOptions extends ImageGridOptions {
   seed?: number;
 }
 
+/** An image augmentation as the grid calls it (every `ImageAugment` is one). */
+export type GridAugment = (images: Tensor4D, seed: number) => Tensor4D;
+
 /**
  * What the encoder will be asked to treat as "the same": each row is one image (left) and
  * several random views of it. Check augmentations by eye before training on them.
  */
 export async function augmentationGrid(
-  augment: ImageAugment,
+  augment: GridAugment,
   images: Tensor4D,
   options: AugmentationGridOptions = {}
 ): Promise<ImageGrid> {
@@ -111,7 +113,9 @@ export async function augmentationGrid(
     );
     const originals = tf.gather(images, tf.tensor1d(rows, 'int32'));
     const columns = [originals];
-    for (let v = 0; v < views; v++) columns.push(augment(originals, deriveSeed(seed, v)));
+    for (let v = 0; v < views; v++) {
+      columns.push(augment(originals, deriveSeed(seed, v)));
+    }
     // [views + 1, count, ...] -> row-major by sample.
     const stacked = tf.stack(columns, 1) as Tensor5D;
     const [, , h, w, c] = stacked.shape;

@@ -3,10 +3,22 @@
  * windows a detector flagged drawn as bands behind the lines: the picture an engineer checks
  * alarms against.
  */
-import type { Series } from '../data/series';
 import { check, checkOptionNames } from '../util/errors';
 import { Chart } from './chart';
 import { themed } from './theme';
+
+/**
+ * What the chart reads of a series (a `Series` from the series loaders fits): declared here
+ * so that render/, which every layer above it uses, imports nothing from those layers.
+ */
+export interface ChartSeries {
+  readonly name: string;
+  readonly values: Float32Array;
+  readonly length: number;
+  readonly channels: readonly string[];
+  readonly anomaly?: Uint8Array;
+  readonly events?: readonly { kind: string; channel: string; start: number; end: number }[];
+}
 
 export interface SeriesChartOptions {
   /** First and last (exclusive) step shown (default: the first 2,000 steps). */
@@ -25,13 +37,16 @@ function merge(
   const out: { start: number; end: number }[] = [];
   for (const r of sorted) {
     const last = out.at(-1);
-    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
-    else out.push({ start: r.start, end: r.end });
+    if (last && r.start <= last.end) {
+      last.end = Math.max(last.end, r.end);
+    } else {
+      out.push({ start: r.start, end: r.end });
+    }
   }
   return out;
 }
 
-export function seriesChart(series: Series, options: SeriesChartOptions = {}): Chart {
+export function seriesChart(series: ChartSeries, options: SeriesChartOptions = {}): Chart {
   checkOptionNames('seriesChart', options, ['from', 'to', 'flagged', 'title']);
   check(
     series !== null && typeof series === 'object' && series.values instanceof Float32Array,
@@ -66,8 +81,12 @@ export function seriesChart(series: Series, options: SeriesChartOptions = {}): C
   const faults = merge((series.events ?? []).filter(inView).map(clip));
   const flagged = merge((options.flagged ?? []).filter(inView).map(clip));
   for (const channel of series.channels) {
-    for (const r of faults) rows.push({ ...r, band: 'labelled fault', channel });
-    for (const r of flagged) rows.push({ ...r, band: 'flagged', channel });
+    for (const r of faults) {
+      rows.push({ ...r, band: 'labelled fault', channel });
+    }
+    for (const r of flagged) {
+      rows.push({ ...r, band: 'flagged', channel });
+    }
   }
   const title = options.title ?? `${series.name}, steps ${from}-${to}`;
   const spec = themed({

@@ -68,10 +68,18 @@ export class Table implements Displayable {
 }
 
 export function formatCell(value: CellValue | undefined, format: TableColumn['format']): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'string') return value;
-  if (format === 'percent') return `${(value * 100).toFixed(1)}%`;
-  if (format === 'text') return String(value);
+  if (value === null || value === undefined) {
+    return '—';
+  }
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (format === 'percent') {
+    return `${(value * 100).toFixed(1)}%`;
+  }
+  if (format === 'text') {
+    return String(value);
+  }
   // Four significant digits: enough for accuracies and timings, no trailing-zero noise.
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
 }

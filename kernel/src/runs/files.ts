@@ -29,7 +29,9 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 }
 
 export function readJson<T>(file: string): T | undefined {
-  if (!fs.existsSync(file)) return undefined;
+  if (!fs.existsSync(file)) {
+    return undefined;
+  }
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
   } catch {

@@ -1,18 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { backendInfo, tf } from '../backend/tf';
-import {
-  STALE_HEARTBEAT_MS,
-  type MetricRecord,
-  type RunConfig,
-  type RunStatus,
-  type RunSummary
-} from '../protocol';
+import type { MetricRecord, RunConfig, RunStatus, RunSummary } from '../protocol';
 import type { PretextTask } from '../tasks/task';
 import { PretextError, check } from '../util/errors';
-import { assignTaskState, checkpointDirs, matchTaskState, readCheckpoint } from './checkpoint';
+import { describeFsError, fsErrorFix } from '../util/fs-errors';
+import { checkpointDirs, readCheckpoint } from './checkpoint';
+import { trueSummary } from './liveness';
+import { assignTaskState, matchTaskState } from './task-state';
 import { PROTOCOL_VERSION } from '../protocol/version';
 import { readJson, writeJsonAtomic } from './files';
 import { closestNames } from '../util/names';
@@ -20,7 +16,7 @@ import { closestNames } from '../util/names';
 /**
  * The run files' types, statuses and the heartbeat limit are the protocol's (shared with the
  * extension). 'interrupted' is never written: readers show it for a 'running' run whose
- * process is gone (same host, pid not alive) or whose heartbeat is far too old.
+ * process is gone (same host, pid not alive) or whose heartbeat is far too old (liveness.ts).
  */
 export type StoredStatus = RunStatus;
 export type { MetricRecord, RunConfig, RunSummary } from '../protocol';
@@ -80,10 +76,14 @@ export function newRunId(method: string, now = new Date()): string {
 }
 
 function readMetrics(file: string): MetricRecord[] {
-  if (!fs.existsSync(file)) return [];
+  if (!fs.existsSync(file)) {
+    return [];
+  }
   const records: MetricRecord[] = [];
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
+    if (!line.trim()) {
+      continue;
+    }
     try {
       records.push(JSON.parse(line) as MetricRecord);
     } catch {
@@ -100,51 +100,12 @@ function byCreated(a: Run, b: Run): number {
   return ta < tb ? -1 : ta > tb ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Why a 'running' summary is no longer true, or undefined while its process may be alive. */
-export function deadRunReason(summary: RunSummary, now = Date.now()): string | undefined {
-  if (summary.status !== 'running') return undefined;
-  if (summary.host === os.hostname() && typeof summary.pid === 'number') {
-    if (summary.pid === process.pid || processAlive(summary.pid)) return undefined;
-    return `its process (pid ${summary.pid} on ${summary.host}) is gone`;
-  }
-  const beat = Date.parse(summary.heartbeat ?? summary.updated);
-  if (!Number.isFinite(beat) || now - beat <= STALE_HEARTBEAT_MS) return undefined;
-  return `its last heartbeat was ${Math.round((now - beat) / 60000)} minutes ago`;
-}
-
-/** The summary as a reader should see it: a dead 'running' run becomes 'interrupted'. */
-function trueSummary(
-  id: string,
-  summary: RunSummary | undefined,
-  checkpointStep: number | undefined
-): RunSummary | undefined {
-  const reason = summary && deadRunReason(summary);
-  if (!summary || !reason) return summary;
-  const resume =
-    checkpointStep !== undefined
-      ? `its last checkpoint is step ${checkpointStep}; resume with train(task, data, { resume: '${id}' }).`
-      : 'it has no checkpoint to resume from; train again.';
-  return {
-    ...summary,
-    status: 'interrupted',
-    message: `Interrupted: ${reason} after step ${summary.steps}; ${resume}`
-  };
-}
-
 function openRun(root: string, id: string): Run | undefined {
   const dir = path.join(root, id);
   const config = readJson<RunConfig>(path.join(dir, 'config.json'));
-  if (!config) return undefined;
+  if (!config) {
+    return undefined;
+  }
   const checkpointPath = checkpointDirs(path.join(dir, 'checkpoints')).at(-1);
   const checkpointStep = checkpointPath
     ? Number(path.basename(checkpointPath).slice('step-'.length))
@@ -161,9 +122,28 @@ function openRun(root: string, id: string): Run | undefined {
   };
 }
 
+/**
+ * A run store root that exists must be a folder: a file there (a typo, a download saved as
+ * 'runs') would otherwise surface as a raw EEXIST or ENOTDIR from deep inside fs.
+ */
+function checkStoreFolder(base: string): void {
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(base);
+  } catch {
+    return; // Missing (created on first write) or unreadable: the callers say which.
+  }
+  check(
+    stat.isDirectory(),
+    `The run store ${base} is a file, not a folder; runs cannot be listed, read or written there. Nothing was changed.`,
+    `Point runStore at a folder (or set PRETEXT_RUNS), or move the file ${base} out of the way; runStore: false trains without a record.`
+  );
+}
+
 /** The run store under `root` (default: PRETEXT_RUNS, else './runs'). */
 export function openRunStore(root?: string): RunStore {
   const base = path.resolve(root ?? (process.env.PRETEXT_RUNS || './runs'));
+  checkStoreFolder(base);
   const ids = (): string[] =>
     fs.existsSync(base)
       ? fs
@@ -194,7 +174,9 @@ export function openRunStore(root?: string): RunStore {
     },
     get(id: string): Run {
       const run = typeof id === 'string' && !id.includes('/') ? openRun(base, id) : undefined;
-      if (run) return run;
+      if (run) {
+        return run;
+      }
       const known = ids();
       const nearest = closestNames(String(id), known, 3);
       throw new PretextError(
@@ -239,13 +221,14 @@ export function createRun(
   config: Omit<RunConfig, 'id' | 'created'>
 ): { id: string; dir: string } {
   const base = path.resolve(root);
+  checkStoreFolder(base);
   try {
     fs.mkdirSync(base, { recursive: true });
     fs.accessSync(base, fs.constants.W_OK);
   } catch (error) {
     throw new PretextError(
-      `Cannot write the run store at ${base}: ${(error as Error).message.split('\n')[0]}`,
-      "Pass runStore: '<a writable folder>' (or set PRETEXT_RUNS), or runStore: false to keep no record."
+      `Cannot write the run store at ${base}: ${describeFsError(error)}. Nothing was trained or written.`,
+      `${fsErrorFix(error, base)}; or set PRETEXT_RUNS, or pass runStore: false to keep no record.`
     );
   }
   for (;;) {
@@ -254,7 +237,9 @@ export function createRun(
     try {
       fs.mkdirSync(dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        continue;
+      }
       throw error;
     }
     writeJsonAtomic(path.join(dir, 'config.json'), {

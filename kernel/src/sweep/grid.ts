@@ -54,7 +54,9 @@ export function checkSpec(raw: unknown, source: string): SweepSpec {
   }
   for (const key of ['grid', 'zip'] as const) {
     const axes = raw[key];
-    if (axes === undefined) continue;
+    if (axes === undefined) {
+      continue;
+    }
     if (!isRecord(axes)) {
       throw new PretextError(
         `${source}: '${key}' must map parameter names to lists of values.`,
@@ -158,12 +160,18 @@ function splitTopLevel(text: string): string[] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '[' || c === '{') depth++;
-    else if (c === ']' || c === '}') depth--;
-    else if (c === ',' && depth === 0) {
+      if (c === '\\') {
+        i++;
+      } else if (c === quote) {
+        quote = null;
+      }
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === '[' || c === '{') {
+      depth++;
+    } else if (c === ']' || c === '}') {
+      depth--;
+    } else if (c === ',' && depth === 0) {
       parts.push(text.slice(start, i));
       start = i + 1;
     }
@@ -193,11 +201,21 @@ export function gridFromFlags(flags: string[]): Record<string, ParamValue[]> {
 export function mergeSpecs(...specs: SweepSpec[]): SweepSpec {
   const merged: SweepSpec = {};
   for (const spec of specs) {
-    if (spec.grid) merged.grid = { ...merged.grid, ...spec.grid };
-    if (spec.zip) merged.zip = { ...merged.zip, ...spec.zip };
-    if (spec.fixed) merged.fixed = { ...merged.fixed, ...spec.fixed };
-    if (spec.seeds) merged.seeds = spec.seeds;
-    if (spec.configs) merged.configs = [...(merged.configs ?? []), ...spec.configs];
+    if (spec.grid) {
+      merged.grid = { ...merged.grid, ...spec.grid };
+    }
+    if (spec.zip) {
+      merged.zip = { ...merged.zip, ...spec.zip };
+    }
+    if (spec.fixed) {
+      merged.fixed = { ...merged.fixed, ...spec.fixed };
+    }
+    if (spec.seeds) {
+      merged.seeds = spec.seeds;
+    }
+    if (spec.configs) {
+      merged.configs = [...(merged.configs ?? []), ...spec.configs];
+    }
   }
   return merged;
 }

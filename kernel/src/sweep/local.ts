@@ -113,17 +113,23 @@ export function runLocal(execution: Execution, signal: AbortSignal): Promise<Out
   const stop = () => {
     stopped = true;
     try {
-      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      if (child.pid) {
+        process.kill(-child.pid, 'SIGTERM');
+      }
     } catch {
       // Already gone.
     }
   };
-  if (signal.aborted) stop();
+  if (signal.aborted) {
+    stop();
+  }
   signal.addEventListener('abort', stop, { once: true });
   return new Promise(resolve => {
     let finished = false;
     const finish = (code: number | null) => {
-      if (finished) return;
+      if (finished) {
+        return;
+      }
       finished = true;
       signal.removeEventListener('abort', stop);
       fs.closeSync(log);

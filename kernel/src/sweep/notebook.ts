@@ -24,20 +24,34 @@ const text = (source: string | string[] | undefined): string =>
 
 /** A literal's value, or undefined when it is not a literal (computed defaults accept anything). */
 function literal(node: ts.Expression): { value: unknown } | undefined {
-  if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node))
+  if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node)) {
     return literal(node.expression);
-  if (ts.isNumericLiteral(node)) return { value: Number(node.text) };
-  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node))
+  }
+  if (ts.isNumericLiteral(node)) {
+    return { value: Number(node.text) };
+  }
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
     return { value: node.text };
-  if (node.kind === ts.SyntaxKind.TrueKeyword) return { value: true };
-  if (node.kind === ts.SyntaxKind.FalseKeyword) return { value: false };
-  if (node.kind === ts.SyntaxKind.NullKeyword) return { value: null };
+  }
+  if (node.kind === ts.SyntaxKind.TrueKeyword) {
+    return { value: true };
+  }
+  if (node.kind === ts.SyntaxKind.FalseKeyword) {
+    return { value: false };
+  }
+  if (node.kind === ts.SyntaxKind.NullKeyword) {
+    return { value: null };
+  }
   if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken) {
     const inner = literal(node.operand);
     return inner && typeof inner.value === 'number' ? { value: -inner.value } : undefined;
   }
-  if (ts.isArrayLiteralExpression(node)) return { value: [] };
-  if (ts.isObjectLiteralExpression(node)) return { value: {} };
+  if (ts.isArrayLiteralExpression(node)) {
+    return { value: [] };
+  }
+  if (ts.isObjectLiteralExpression(node)) {
+    return { value: {} };
+  }
   return undefined;
 }
 
@@ -61,7 +75,9 @@ export function declaredParameters(source: string): Record<string, unknown> {
   const file = ts.createSourceFile('parameters.ts', source, ts.ScriptTarget.ES2022, true);
   const declared: Record<string, unknown> = {};
   const add = (name: string, expression: ts.Expression) => {
-    if (name in declared && declared[name] !== null) return;
+    if (name in declared && declared[name] !== null) {
+      return;
+    }
     // A computed default is declared with no kind (null accepts any value).
     declared[name] = literal(expression)?.value ?? null;
   };
@@ -75,14 +91,18 @@ export function declaredParameters(source: string): Record<string, unknown> {
     ) {
       for (const [size, value] of objectEntries(node.arguments[0])) {
         if ((size === 'small' || size === 'full') && ts.isObjectLiteralExpression(value)) {
-          for (const [name, expression] of objectEntries(value)) add(name, expression);
+          for (const [name, expression] of objectEntries(value)) {
+            add(name, expression);
+          }
         }
       }
       return;
     }
     ts.forEachChild(node, visit);
   };
-  for (const statement of file.statements) visit(statement);
+  for (const statement of file.statements) {
+    visit(statement);
+  }
   return declared;
 }
 

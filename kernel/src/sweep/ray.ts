@@ -147,7 +147,9 @@ export async function runOnRay(
       await request(address, 'POST', `/api/jobs/${submissionId}/stop`).catch(() => undefined);
     }
     info = await request<JobInfo>(address, 'GET', `/api/jobs/${submissionId}`);
-    if (info.status === 'SUCCEEDED' || info.status === 'FAILED' || info.status === 'STOPPED') break;
+    if (info.status === 'SUCCEEDED' || info.status === 'FAILED' || info.status === 'STOPPED') {
+      break;
+    }
     await sleep(pollMs);
   }
   const logs = await request<{ logs: string }>(

@@ -58,13 +58,17 @@ function findRunId(event: RunEvent, root: string): string | null {
         (!Number.isFinite(event.lastLoss) || run.lastLoss === event.lastLoss)
     );
   const id = candidates.at(-1)?.id ?? null;
-  if (id) claimed.add(id);
+  if (id) {
+    claimed.add(id);
+  }
   return id;
 }
 
 function write(): void {
   const file = process.env.PRETEXT_SWEEP_RECORD;
-  if (!file) return;
+  if (!file) {
+    return;
+  }
   const root = runStoreRoot();
   const log = session.snapshot();
   // Link each run event once, in the order the session trained them.
@@ -92,7 +96,9 @@ function write(): void {
 
 /** Starts recording when this kernel was started by a sweep (idempotent). */
 export function startRecording(): void {
-  if (subscribed || !process.env.PRETEXT_SWEEP_RECORD) return;
+  if (subscribed || !process.env.PRETEXT_SWEEP_RECORD) {
+    return;
+  }
   subscribed = true;
   // One second earlier: run ids and `created` resolve to the clock, not to this call.
   started = new Date(Date.now() - 1000).toISOString();

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Chart, show } from '../render/chart';
 import type { MimeBundle } from '../render/mime';
 import { escapeHtml, formatCell, Table, type CellValue, type TableColumn } from '../render/table';
-import { themed } from '../render/theme';
+import { sweepMetricsSpec } from '../render/specs';
 import { specToSvg } from '../render/vega';
 import { readJson } from '../runs/files';
 import { TRACKING_FILE } from '../tracking/run-upload';
@@ -156,21 +156,7 @@ export class SweepReport {
         value === null ? [] : [{ config: `${row.config} ${row.label}`, metric, value }]
       );
     });
-    const spec = themed({
-      data: { values },
-      facet: { column: { field: 'metric', type: 'nominal', title: null } },
-      spec: {
-        width: 160,
-        height: { step: 18 },
-        mark: { type: 'bar', tooltip: true },
-        encoding: {
-          y: { field: 'config', type: 'nominal', sort: null, title: null },
-          x: { field: 'value', type: 'quantitative', title: null },
-          color: { field: 'metric', type: 'nominal', legend: null }
-        }
-      },
-      resolve: { scale: { x: 'independent' } }
-    });
+    const spec = sweepMetricsSpec(values);
     const summary = this.rows
       .map(r => `${r.config} ${r.label}: ${r.status}, loss ${formatCell(r.finalLoss, 'number')}`)
       .join('\n');

@@ -25,7 +25,9 @@ export function runStoreRoot(root?: string): string {
 }
 
 export function runIds(root: string): string[] {
-  if (!fs.existsSync(root)) return [];
+  if (!fs.existsSync(root)) {
+    return [];
+  }
   return fs
     .readdirSync(root, { withFileTypes: true })
     .filter(e => e.isDirectory() && fs.existsSync(path.join(root, e.name, 'config.json')))
@@ -38,7 +40,9 @@ const STEP_FIELDS = new Set(['step', 'epoch', 'loss', 'lr', 'gradNorm']);
 export function readRunFiles(root: string, id: string): RunFiles | undefined {
   const dir = path.join(root, id);
   const config = readJson<{ method?: string; created?: string }>(path.join(dir, 'config.json'));
-  if (!config) return undefined;
+  if (!config) {
+    return undefined;
+  }
   const summary = readJson<{ status?: string; finalLoss?: number | null; steps?: number }>(
     path.join(dir, 'summary.json')
   );
@@ -47,12 +51,18 @@ export function readRunFiles(root: string, id: string): RunFiles | undefined {
   const metricsFile = path.join(dir, 'metrics.jsonl');
   if (fs.existsSync(metricsFile)) {
     for (const line of fs.readFileSync(metricsFile, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
+      if (!line.trim()) {
+        continue;
+      }
       try {
         const record = JSON.parse(line) as Record<string, number>;
-        if (typeof record.loss === 'number') lastLoss = record.loss;
+        if (typeof record.loss === 'number') {
+          lastLoss = record.loss;
+        }
         for (const [name, value] of Object.entries(record)) {
-          if (!STEP_FIELDS.has(name) && typeof value === 'number') monitors[name] = value;
+          if (!STEP_FIELDS.has(name) && typeof value === 'number') {
+            monitors[name] = value;
+          }
         }
       } catch {
         // A line cut short by a crash mid-append; the rest is still good.

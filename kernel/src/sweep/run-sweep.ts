@@ -76,7 +76,9 @@ function slug(name: string): string {
 
 /** The sweep to resume: the given id, else the newest sweep of this notebook. */
 function resumeId(root: string, notebook: string, id: string | undefined): string {
-  if (id) return id;
+  if (id) {
+    return id;
+  }
   const mine = sweepIds(root).filter(s => readManifest(path.join(root, s))?.notebook === notebook);
   if (!mine.length) {
     throw new PretextError(
@@ -102,8 +104,11 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const notebook = path.resolve(options.notebook);
   const kernel = options.kernel ?? 'pretext';
   const configs = planSweep(notebook, options.spec);
-  if (options.ray) await checkRay(options.ray.address);
-  else checkKernel(kernel);
+  if (options.ray) {
+    await checkRay(options.ray.address);
+  } else {
+    checkKernel(kernel);
+  }
 
   const root = sweepsRoot(options.root);
   const id = options.resume
@@ -164,7 +169,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   );
   const stop = new AbortController();
   const onAbort = () => stop.abort();
-  if (options.signal?.aborted) stop.abort();
+  if (options.signal?.aborted) {
+    stop.abort();
+  }
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   let position = skipped;
@@ -223,7 +230,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       finished: new Date().toISOString()
     };
     writeResult(dir, result);
-    if (result.status === 'failed') failed++;
+    if (result.status === 'failed') {
+      failed++;
+    }
     position++;
     const row = sweepRows(dir, manifest).find(r => r.config === config.id);
     const numbers = [
@@ -247,7 +256,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
 
   const queue = [...todo];
   const worker = async () => {
-    while (queue.length && !stop.signal.aborted) await runOne(queue.shift()!);
+    while (queue.length && !stop.signal.aborted) {
+      await runOne(queue.shift()!);
+    }
   };
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));

@@ -66,7 +66,9 @@ export function writeResult(sweepDir: string, result: ConfigResult): void {
 
 /** Every sweep id under `root`, oldest first (ids start with their creation time). */
 export function sweepIds(root: string): string[] {
-  if (!fs.existsSync(root)) return [];
+  if (!fs.existsSync(root)) {
+    return [];
+  }
   return fs
     .readdirSync(root, { withFileTypes: true })
     .filter(e => e.isDirectory() && fs.existsSync(path.join(root, e.name, 'sweep.json')))
@@ -83,7 +85,9 @@ export function openSweep(id: string, root?: string): { dir: string; manifest: S
   const base = sweepsRoot(root);
   const dir = path.join(base, String(id));
   const manifest = !String(id).includes('/') ? readManifest(dir) : undefined;
-  if (manifest) return { dir, manifest };
+  if (manifest) {
+    return { dir, manifest };
+  }
   const known = sweepIds(base);
   throw new PretextError(
     `No sweep '${String(id)}' in ${base}.`,
@@ -102,13 +106,17 @@ export function configDifferences(stored: SweepConfig[], now: SweepConfig[]): st
   const byId = new Map(stored.map(c => [c.id, c]));
   for (const config of now) {
     const before = byId.get(config.id);
-    if (!before) differences.push(`${config.id} is new (${JSON.stringify(config.params)})`);
-    else if (JSON.stringify(before.params) !== JSON.stringify(config.params))
+    if (!before) {
+      differences.push(`${config.id} is new (${JSON.stringify(config.params)})`);
+    } else if (JSON.stringify(before.params) !== JSON.stringify(config.params)) {
       differences.push(
         `${config.id} was ${JSON.stringify(before.params)}, now ${JSON.stringify(config.params)}`
       );
+    }
     byId.delete(config.id);
   }
-  for (const gone of byId.values()) differences.push(`${gone.id} is no longer in the grid`);
+  for (const gone of byId.values()) {
+    differences.push(`${gone.id} is no longer in the grid`);
+  }
   return differences;
 }

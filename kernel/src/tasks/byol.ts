@@ -8,11 +8,13 @@ import type { ImageAugment } from '../augment/augment';
 import { byolLoss } from '../losses/cosine';
 import { projectionHead } from '../models/heads';
 import { checkBatchShape, modelOutputDim } from '../models/shape';
-import { check } from '../util/errors';
+import { positiveInteger } from '../options/fields';
+import { inputIs, parseOptions } from '../options/schema';
 import { deriveSeed } from '../util/random';
-import { checkImageEncoder, checkTaskOptions, describeAugment, viewAugment } from './common';
+import { checkImageEncoder, describeAugment, viewAugment } from './common';
 import { defineTask } from './define';
 import { emaUpdate, tauAt, targetCopy } from './momentum';
+import { augmentOption, momentumOption, seedOption, taskOptions } from './options';
 import type { PretextTask } from './task';
 
 export interface ByolOptions {
@@ -29,28 +31,37 @@ export interface ByolOptions {
   seed?: number;
 }
 
-const OPTION_NAMES = [
-  'encoder',
-  'augment',
-  'projectionDim',
-  'hiddenDim',
-  'tau',
-  'totalSteps',
-  'seed'
-];
+const byolOptions = inputIs<ByolOptions>()(
+  taskOptions('byol', 'byol({ encoder })', encoder => checkImageEncoder('byol', encoder), {
+    augment: augmentOption<ImageAugment>(),
+    projectionDim: positiveInteger('byol projectionDim', 'Pass e.g. projectionDim: 64.').default(
+      64
+    ),
+    hiddenDim: positiveInteger(
+      'byol hiddenDim',
+      "Pass e.g. hiddenDim: 128, or leave it out for twice the encoder's feature size."
+    ).optional(),
+    tau: momentumOption(
+      v => `byol: tau must be in [0, 1), got ${String(v)}.`,
+      'Use a momentum such as 0.99 (0.996 for long runs).',
+      0.99
+    ),
+    totalSteps: positiveInteger(
+      'byol totalSteps',
+      'Pass the planned optimiser steps, e.g. totalSteps: epochs * stepsPerEpoch.'
+    ).optional(),
+    seed: seedOption('byol')
+  })
+);
 
 export function byol(options: ByolOptions): PretextTask {
-  checkTaskOptions('byol', options, OPTION_NAMES, 'byol({ encoder })');
-  const { encoder, projectionDim = 64, tau = 0.99, totalSteps, seed } = options;
-  checkImageEncoder('byol', encoder);
-  const augment = viewAugment('byol', options.augment);
-  check(
-    typeof tau === 'number' && tau >= 0 && tau < 1,
-    `byol: tau must be in [0, 1), got ${String(tau)}.`,
-    'Use a momentum such as 0.99 (0.996 for long runs).'
+  const { encoder, projectionDim, tau, totalSteps, seed, ...given } = parseOptions(
+    byolOptions,
+    options
   );
+  const augment = viewAugment('byol', given.augment);
   const featureDim = modelOutputDim(encoder);
-  const hiddenDim = options.hiddenDim ?? 2 * featureDim;
+  const hiddenDim = given.hiddenDim ?? 2 * featureDim;
   const projector = projectionHead(featureDim, {
     hidden: hiddenDim,
     output: projectionDim,

@@ -4,35 +4,7 @@ import { describeAugment, type ImageAugment, type InputAugment } from '../augmen
 import { simclrAugment } from '../augment/compose';
 import { seriesAugment } from '../augment/series';
 import { modelInputShape } from '../models/shape';
-import { check, PretextError } from '../util/errors';
-import { closestNames } from '../util/names';
-
-/**
- * A task's options object: an object, with no name outside `known` (an unknown one is
- * reported with the closest known name, so a typo never passes silently). `call` is the
- * example the error shows, e.g. 'simclr({ encoder })'.
- */
-export function checkTaskOptions(
-  what: string,
-  options: unknown,
-  known: readonly string[],
-  call: string
-): void {
-  check(
-    typeof options === 'object' && options !== null,
-    `${what} needs an options object with at least an encoder.`,
-    `Call ${call}.`
-  );
-  for (const name of Object.keys(options)) {
-    if (!known.includes(name)) {
-      const [closest] = closestNames(name, known);
-      throw new PretextError(
-        `Unknown option '${name}' for ${what}.`,
-        `Did you mean '${closest}'? Use one of: ${known.join(', ')}.`
-      );
-    }
-  }
-}
+import { check } from '../util/errors';
 
 /**
  * The encoder must be a tf.LayersModel (of any input shape); `example` is the encoder the fix
@@ -50,6 +22,21 @@ export function checkEncoder(
       typeof (encoder as LayersModel).apply === 'function',
     `${method}: encoder is not a tf.LayersModel.`,
     `Pass a model, e.g. ${method}({ encoder: ${example} }).`
+  );
+}
+
+/** The encoder must be a LayersModel taking [steps, channels] windows (`images`: the method for images). */
+export function checkWindowEncoder(
+  method: string,
+  encoder: unknown,
+  images: string
+): asserts encoder is LayersModel {
+  checkEncoder(method, encoder);
+  const shape = modelInputShape(encoder as LayersModel);
+  check(
+    shape.length === 2,
+    `${method}: encoder '${(encoder as LayersModel).name}' takes inputs of shape [${shape.join(', ')}], not windows [steps, channels].`,
+    `Use a window encoder, e.g. conv1dEncoder({ inputShape: [64, 3] }); for images use ${images}.`
   );
 }
 
@@ -90,8 +77,12 @@ export function inputViewAugment(
 ): InputAugment {
   if (augment === undefined) {
     const shape = modelInputShape(encoder);
-    if (shape.length === 3) return simclrAugment() as InputAugment;
-    if (shape.length === 2) return seriesAugment() as InputAugment;
+    if (shape.length === 3) {
+      return simclrAugment() as InputAugment;
+    }
+    if (shape.length === 2) {
+      return seriesAugment() as InputAugment;
+    }
     check(
       false,
       `${method}: there is no default augmentation for inputs of shape [${shape.join(', ')}] (encoder '${encoder.name}').`,

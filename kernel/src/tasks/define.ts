@@ -6,7 +6,7 @@
  */
 import type { LayersModel, Scalar, Tensor, Variable } from '../backend/tf';
 import { tf } from '../backend/tf';
-import { session } from '../guide/session';
+import { session } from '../events/session-events';
 import { modelVariables } from '../models/variables';
 import { check } from '../util/errors';
 import { namedVariables } from './common';
@@ -94,10 +94,14 @@ export function defineTask<Fields extends object = object, Method extends string
       ...(typeof definition.config === 'function' ? definition.config() : (definition.config ?? {}))
     }),
     dispose: () => {
-      if (disposed) return;
+      if (disposed) {
+        return;
+      }
       disposed = true;
       definition.onDispose?.();
-      for (const model of [...Object.values(heads), ...Object.values(targets)]) model.dispose();
+      for (const model of [...Object.values(heads), ...Object.values(targets)]) {
+        model.dispose();
+      }
       tf.dispose(Object.values(buffers));
     }
   };

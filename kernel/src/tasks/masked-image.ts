@@ -6,9 +6,12 @@
 import { tf, type LayersModel, type Tensor4D } from '../backend/tf';
 import { reconstructionHead } from '../models/heads';
 import { checkBatchShape, modelInputShape, modelOutputDim } from '../models/shape';
+import { positiveInteger } from '../options/fields';
+import { inputIs, parseOptions, z } from '../options/schema';
 import { check } from '../util/errors';
-import { checkImageEncoder, checkTaskOptions } from './common';
+import { checkImageEncoder } from './common';
 import { maskedReconstructionTask } from './masked-reconstruction';
+import { ratioOption, seedOption, taskOptions } from './options';
 import type { PretextTask } from './task';
 
 export interface MaskedImageOptions {
@@ -51,15 +54,29 @@ export interface MaskedImageTask extends PretextTask {
   readonly decoder: LayersModel;
 }
 
-export function maskedImage(options: MaskedImageOptions): MaskedImageTask {
-  checkTaskOptions(
+const maskedImageOptions = inputIs<MaskedImageOptions>()(
+  taskOptions(
     'maskedImage',
-    options,
-    ['encoder', 'patchSize', 'maskRatio', 'decoderHidden', 'seed'],
-    'maskedImage({ encoder })'
+    'maskedImage({ encoder })',
+    encoder => checkImageEncoder('maskedImage', encoder),
+    {
+      // Whether it divides the images is checked against the encoder below.
+      patchSize: z.custom<number>().default(4),
+      maskRatio: ratioOption('maskedImage', 'maskRatio', 0.5),
+      decoderHidden: positiveInteger(
+        'maskedImage: decoderHidden',
+        'Use e.g. decoderHidden: 256.'
+      ).default(256),
+      seed: seedOption('maskedImage')
+    }
+  )
+);
+
+export function maskedImage(options: MaskedImageOptions): MaskedImageTask {
+  const { encoder, patchSize, maskRatio, decoderHidden, seed } = parseOptions(
+    maskedImageOptions,
+    options
   );
-  const { encoder, patchSize = 4, maskRatio = 0.5, decoderHidden = 256, seed } = options;
-  checkImageEncoder('maskedImage', encoder);
   const [height, width, channels] = modelInputShape(encoder) as number[];
   check(
     Number.isInteger(patchSize) &&
@@ -68,11 +85,6 @@ export function maskedImage(options: MaskedImageOptions): MaskedImageTask {
       width % patchSize === 0,
     `maskedImage: patchSize ${patchSize} does not divide the ${height}x${width} images.`,
     `Use a patch size that divides both sides, e.g. ${[7, 4, 2].find(p => height % p === 0 && width % p === 0) ?? 1}.`
-  );
-  check(
-    typeof maskRatio === 'number' && maskRatio > 0 && maskRatio < 1,
-    `maskedImage: maskRatio must be between 0 and 1, got ${String(maskRatio)}.`,
-    'Use e.g. maskRatio: 0.5.'
   );
   // A small dense decoder from the feature vector back to pixels, in [0, 1].
   const decoder = reconstructionHead(modelOutputDim(encoder), [height, width, channels], {

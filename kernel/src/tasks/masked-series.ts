@@ -8,9 +8,12 @@
 import { tf, type LayersModel, type Tensor3D } from '../backend/tf';
 import { reconstructionHead } from '../models/heads';
 import { checkBatchShape, modelInputShape, modelOutputDim } from '../models/shape';
+import { positiveInteger } from '../options/fields';
+import { inputIs, parseOptions, z } from '../options/schema';
 import { check } from '../util/errors';
-import { checkEncoder, checkTaskOptions } from './common';
+import { checkWindowEncoder } from './common';
 import { maskedReconstructionTask } from './masked-reconstruction';
+import { ratioOption, seedOption, taskOptions } from './options';
 import type { PretextTask } from './task';
 
 export interface MaskedSeriesOptions {
@@ -60,37 +63,37 @@ export interface MaskedSeriesTask extends PretextTask {
   readonly decoder: LayersModel;
 }
 
-export function maskedSeries(options: MaskedSeriesOptions): MaskedSeriesTask {
-  const what = 'maskedSeries';
-  checkTaskOptions(
+const what = 'maskedSeries';
+
+const maskedSeriesOptions = inputIs<MaskedSeriesOptions>()(
+  taskOptions(
     what,
-    options,
-    ['encoder', 'spanLength', 'maskRatio', 'decoderHidden', 'seed'],
-    'maskedSeries({ encoder: conv1dEncoder({ inputShape: [64, 3] }) })'
+    'maskedSeries({ encoder: conv1dEncoder({ inputShape: [64, 3] }) })',
+    encoder => checkWindowEncoder(what, encoder, 'maskedImage'),
+    {
+      // Whether it fits the window is checked against the encoder below.
+      spanLength: z.custom<number>().default(8),
+      maskRatio: ratioOption(what, 'maskRatio', 0.3),
+      decoderHidden: positiveInteger(
+        `${what}: decoderHidden`,
+        'Use e.g. decoderHidden: 256.'
+      ).default(256),
+      seed: seedOption(what)
+    }
+  )
+);
+
+export function maskedSeries(options: MaskedSeriesOptions): MaskedSeriesTask {
+  const { encoder, spanLength, maskRatio, decoderHidden, seed } = parseOptions(
+    maskedSeriesOptions,
+    options
   );
-  const { encoder, spanLength = 8, maskRatio = 0.3, decoderHidden = 256, seed } = options;
-  checkEncoder(what, encoder);
   const shape = modelInputShape(encoder);
-  check(
-    shape.length === 2,
-    `${what}: encoder '${encoder.name}' takes inputs of shape [${shape.join(', ')}], not windows [steps, channels].`,
-    'Use a window encoder, e.g. conv1dEncoder({ inputShape: [64, 3] }); for images use maskedImage.'
-  );
   const [steps, channels] = shape;
   check(
     Number.isInteger(spanLength) && spanLength >= 1 && spanLength < steps,
     `${what}: spanLength must be an integer from 1 to ${steps - 1} (the window has ${steps} steps), got ${String(spanLength)}.`,
     `Use e.g. spanLength: ${Math.max(1, Math.floor(steps / 8))}.`
-  );
-  check(
-    typeof maskRatio === 'number' && maskRatio > 0 && maskRatio < 1,
-    `${what}: maskRatio must be between 0 and 1, got ${String(maskRatio)}.`,
-    'Use e.g. maskRatio: 0.3.'
-  );
-  check(
-    Number.isInteger(decoderHidden) && decoderHidden > 0,
-    `${what}: decoderHidden must be a positive integer, got ${String(decoderHidden)}.`,
-    'Use e.g. decoderHidden: 256.'
   );
   // Standardised readings are unbounded, so the output layer is linear (no sigmoid).
   const decoder = reconstructionHead(modelOutputDim(encoder), [steps, channels], {

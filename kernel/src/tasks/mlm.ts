@@ -14,10 +14,11 @@ import {
   transformerShape
 } from '../models/transformer-encoder';
 import { MASK_ID, NUM_SPECIAL, WordPieceTokenizer } from '../text/tokenizer';
+import { inputIs, parseOptions, says, z } from '../options/schema';
 import { check, PretextError } from '../util/errors';
 import { deriveSeed } from '../util/random';
-import { checkTaskOptions } from './common';
 import { defineTask } from './define';
+import { ratioOption, seedOption, taskOptions } from './options';
 import type { PretextTask } from './task';
 
 // The loss lives in losses/; re-exported where MLM users look for it.
@@ -43,21 +44,41 @@ export interface MlmTask extends PretextTask {
   readonly tokenModel: LayersModel;
 }
 
-export function mlm(options: MlmOptions): MlmTask {
-  checkTaskOptions(
+const mlmOptions = inputIs<MlmOptions>()(
+  taskOptions(
     'mlm',
-    options,
-    ['encoder', 'tokenizer', 'vocabSize', 'maskRate', 'seed'],
-    'mlm({ encoder: transformerEncoder({ vocabSize: tokenizer.vocabSize }), tokenizer: tokenizer })'
-  );
-  const { encoder, tokenizer, maskRate = 0.15, seed = 0 } = options;
-  check(
-    isTransformerEncoder(encoder),
-    'mlm: the encoder is not a transformer text encoder.',
-    'Build one with transformerEncoder({ vocabSize: tokenizer.vocabSize, maxLength: tokenizer.maxLength }).'
-  );
+    'mlm({ encoder: transformerEncoder({ vocabSize: tokenizer.vocabSize }), tokenizer: tokenizer })',
+    encoder =>
+      check(
+        isTransformerEncoder(encoder as LayersModel),
+        'mlm: the encoder is not a transformer text encoder.',
+        'Build one with transformerEncoder({ vocabSize: tokenizer.vocabSize, maxLength: tokenizer.maxLength }).'
+      ),
+    {
+      // Any object with the tokenizer's sizes: one loaded from disk is as good as a trained one.
+      tokenizer: z
+        .custom<WordPieceTokenizer>(
+          v =>
+            typeof (v as WordPieceTokenizer | null)?.vocabSize === 'number' &&
+            typeof (v as WordPieceTokenizer).maxLength === 'number',
+          says(
+            v => `mlm: tokenizer must be a WordPieceTokenizer, got ${String(v)}.`,
+            'Pass the tokenizer the data was encoded with, e.g. tokenizer: trainTokenizer(corpus.texts).'
+          )
+        )
+        .optional(),
+      // Whether it matches the encoder's vocabulary is checked below.
+      vocabSize: z.custom<number>().optional(),
+      maskRate: ratioOption('mlm', 'maskRate', 0.15),
+      seed: seedOption('mlm').default(0)
+    }
+  )
+);
+
+export function mlm(options: MlmOptions): MlmTask {
+  const { encoder, tokenizer, maskRate, seed, ...given } = parseOptions(mlmOptions, options);
   const shape = transformerShape(encoder);
-  const vocabSize = options.vocabSize ?? tokenizer?.vocabSize ?? shape.vocabSize;
+  const vocabSize = given.vocabSize ?? tokenizer?.vocabSize ?? shape.vocabSize;
   check(
     vocabSize === shape.vocabSize,
     `mlm: the vocabulary has ${vocabSize} tokens but encoder '${encoder.name}' embeds ${shape.vocabSize}.`,
@@ -67,11 +88,6 @@ export function mlm(options: MlmOptions): MlmTask {
     tokenizer === undefined || tokenizer.maxLength === shape.maxLength,
     `mlm: the tokenizer encodes ${tokenizer?.maxLength} tokens per text but the encoder takes ${shape.maxLength}.`,
     'Build the encoder with maxLength: tokenizer.maxLength.'
-  );
-  check(
-    typeof maskRate === 'number' && maskRate > 0 && maskRate < 1,
-    `mlm: maskRate must be between 0 and 1, got ${String(maskRate)}.`,
-    'Use e.g. maskRate: 0.15.'
   );
   const tokenModel = tokenStatesModel(encoder);
   // BERT's prediction head: a transform with layer norm, then one logit per vocabulary token.
@@ -157,7 +173,9 @@ export function fillMask(
   );
   const ids: number[] = [];
   text.split('[MASK]').forEach((part, i) => {
-    if (i > 0) ids.push(MASK_ID);
+    if (i > 0) {
+      ids.push(MASK_ID);
+    }
     ids.push(...tokenizer.encodeIds(part));
   });
   const row = new Int32Array(tokenizer.maxLength);

@@ -13,15 +13,24 @@
  */
 import { tf, type LayersModel, type Tensor2D, type Tensor4D, type Variable } from '../backend/tf';
 import type { ImageAugment } from '../augment/augment';
-import { l2Normalize } from '../eval/embed';
+import { l2Normalize } from '../features/embed';
 import { mocoLoss } from '../losses/nt-xent';
 import { projectionHead } from '../models/heads';
 import { checkBatchShape, modelOutputDim } from '../models/shape';
-import { check, checkPositive } from '../util/errors';
+import { inputIs, parseOptions, says, z } from '../options/schema';
+import { check } from '../util/errors';
 import { deriveSeed } from '../util/random';
-import { checkImageEncoder, checkTaskOptions, describeAugment, viewAugment } from './common';
+import { checkImageEncoder, describeAugment, viewAugment } from './common';
 import { defineTask } from './define';
 import { emaUpdate, targetCopy } from './momentum';
+import {
+  augmentOption,
+  momentumOption,
+  projectionOptions,
+  seedOption,
+  taskOptions,
+  temperatureOption
+} from './options';
 import type { PretextTask } from './task';
 
 // The loss lives with NT-Xent (it is NT-Xent with a queue); re-exported where MoCo users look.
@@ -79,47 +88,42 @@ export const MOCO_DEFAULTS = {
   momentum: 0.99
 } as const;
 
-const OPTION_NAMES = [
-  'encoder',
-  'augment',
-  'projectionDim',
-  'hiddenDim',
-  'queueSize',
-  'temperature',
-  'momentum',
-  'seed'
-];
-
-const isPositiveInt = (v: unknown): v is number =>
-  typeof v === 'number' && Number.isInteger(v) && v > 0;
+const mocoOptions = inputIs<MocoOptions>()(
+  taskOptions(
+    'moco',
+    'moco({ encoder: convEncoder({ inputShape: [28, 28, 1] }) })',
+    encoder => checkImageEncoder('moco', encoder),
+    {
+      augment: augmentOption<ImageAugment>(),
+      ...projectionOptions('moco', MOCO_DEFAULTS.projectionDim),
+      queueSize: z
+        .int(
+          says(
+            v => `moco: queueSize must be a positive integer, got ${String(v)}.`,
+            'Pass e.g. queueSize: 4096 (at least the batch size, well below the number of images).'
+          )
+        )
+        .positive()
+        .default(MOCO_DEFAULTS.queueSize),
+      temperature: temperatureOption('moco', MOCO_DEFAULTS.temperature),
+      momentum: momentumOption(
+        v => `moco: momentum must be in [0, 1), got ${String(v)}.`,
+        'Use e.g. momentum: 0.99 (0.999 for runs of many thousands of steps).',
+        MOCO_DEFAULTS.momentum
+      ),
+      seed: seedOption('moco')
+    }
+  )
+);
 
 export function moco(options: MocoOptions): MocoTask {
-  checkTaskOptions(
-    'moco',
-    options,
-    OPTION_NAMES,
-    'moco({ encoder: convEncoder({ inputShape: [28, 28, 1] }) })'
+  const { encoder, seed, temperature, queueSize, momentum, projectionDim, ...given } = parseOptions(
+    mocoOptions,
+    options
   );
-  const { encoder, seed } = options;
-  checkImageEncoder('moco', encoder);
   const featureDim = modelOutputDim(encoder);
-  const augment = viewAugment('moco', options.augment);
-  const temperature = options.temperature ?? MOCO_DEFAULTS.temperature;
-  checkPositive('moco temperature', temperature);
-  const queueSize = options.queueSize ?? MOCO_DEFAULTS.queueSize;
-  check(
-    isPositiveInt(queueSize),
-    `moco: queueSize must be a positive integer, got ${String(queueSize)}.`,
-    'Pass e.g. queueSize: 4096 (at least the batch size, well below the number of images).'
-  );
-  const momentum = options.momentum ?? MOCO_DEFAULTS.momentum;
-  check(
-    typeof momentum === 'number' && momentum >= 0 && momentum < 1,
-    `moco: momentum must be in [0, 1), got ${String(momentum)}.`,
-    'Use e.g. momentum: 0.99 (0.999 for runs of many thousands of steps).'
-  );
-  const projectionDim = options.projectionDim ?? MOCO_DEFAULTS.projectionDim;
-  const hiddenDim = options.hiddenDim ?? featureDim;
+  const augment = viewAugment('moco', given.augment);
+  const hiddenDim = given.hiddenDim ?? featureDim;
   const head = projectionHead(featureDim, {
     hidden: hiddenDim,
     output: projectionDim,
@@ -197,7 +201,9 @@ export function moco(options: MocoOptions): MocoTask {
     afterStep: () => {
       emaUpdate(keyEncoder, encoder, momentum);
       emaUpdate(keyHead, head, momentum);
-      if (pending === undefined) return;
+      if (pending === undefined) {
+        return;
+      }
       const keys = pending;
       pending = undefined;
       tf.tidy(() => push(keys));

@@ -11,7 +11,9 @@ export function targetCopy(model: LayersModel, name?: string): LayersModel {
   const clone = rebuild(model);
   clone.setWeights(model.getWeights());
   clone.trainable = false;
-  if (name !== undefined) (clone as unknown as { name: string }).name = name;
+  if (name !== undefined) {
+    (clone as unknown as { name: string }).name = name;
+  }
   return clone;
 }
 
@@ -58,7 +60,9 @@ function layerWeights(model: LayersModel): LayersModel['weights'] {
 
 /** tau at `step`: fixed, or cosine from tau0 to 1 over `totalSteps` (BYOL's schedule). */
 export function tauAt(tau0: number, step: number, totalSteps?: number): number {
-  if (totalSteps === undefined || totalSteps <= 0) return tau0;
+  if (totalSteps === undefined || totalSteps <= 0) {
+    return tau0;
+  }
   const progress = Math.min(1, Math.max(0, step / totalSteps));
   return 1 - ((1 - tau0) * (Math.cos(Math.PI * progress) + 1)) / 2;
 }

@@ -7,17 +7,21 @@ import { tf, type LayersModel, type Tensor2D, type Tensor4D } from '../backend/t
 import { rotationLoss } from '../losses/rotation';
 import { linearHead } from '../models/heads';
 import { checkBatchShape, modelInputShape, modelOutputDim } from '../models/shape';
+import { inputIs, parseOptions } from '../options/schema';
 import { check } from '../util/errors';
 import { deriveSeed } from '../util/random';
-import { checkImageEncoder, checkTaskOptions } from './common';
+import { checkImageEncoder } from './common';
 import { defineTask } from './define';
+import { seedOption, taskOptions } from './options';
 import type { PretextTask } from './task';
 
 /** Rotates a batch [B, H, W, C] by k * 90 degrees counter-clockwise (square images). */
 export function rotate90(images: Tensor4D, k: number): Tensor4D {
   return tf.tidy(() => {
     let x = images;
-    for (let i = 0; i < ((k % 4) + 4) % 4; i++) x = tf.reverse(tf.transpose(x, [0, 2, 1, 3]), 1);
+    for (let i = 0; i < ((k % 4) + 4) % 4; i++) {
+      x = tf.reverse(tf.transpose(x, [0, 2, 1, 3]), 1);
+    }
     return x.clone();
   });
 }
@@ -27,10 +31,19 @@ export interface RotationOptions {
   seed?: number;
 }
 
+const rotationOptions = inputIs<RotationOptions>()(
+  taskOptions(
+    'rotation',
+    'rotation({ encoder })',
+    encoder => checkImageEncoder('rotation', encoder),
+    {
+      seed: seedOption('rotation')
+    }
+  )
+);
+
 export function rotation(options: RotationOptions): PretextTask {
-  checkTaskOptions('rotation', options, ['encoder', 'seed'], 'rotation({ encoder })');
-  const { encoder, seed } = options;
-  checkImageEncoder('rotation', encoder);
+  const { encoder, seed } = parseOptions(rotationOptions, options);
   const [h, w] = modelInputShape(encoder);
   check(
     h === w,

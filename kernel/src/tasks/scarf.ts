@@ -14,10 +14,16 @@ import {
 import { ntXentLoss } from '../losses/nt-xent';
 import { projectionHead } from '../models/heads';
 import { modelInputShape, modelOutputDim } from '../models/shape';
-import { checkPositive } from '../util/errors';
+import { inputIs, parseOptions } from '../options/schema';
 import { deriveSeed } from '../util/random';
-import { checkTaskOptions } from './common';
 import { jointEmbeddingTask } from './joint-embedding';
+import {
+  corruptionOptions,
+  projectionOptions,
+  seedOption,
+  taskOptions,
+  temperatureOption
+} from './options';
 import { checkRows, checkTabularEncoder } from './tabular';
 import type { PretextTask } from './task';
 
@@ -54,43 +60,36 @@ export interface ScarfTask extends PretextTask {
 
 export const SCARF_DEFAULTS = { rate: 0.6, temperature: 1, projectionDim: 64 } as const;
 
-const OPTION_NAMES = [
-  'encoder',
-  'rate',
-  'groups',
-  'bank',
-  'temperature',
-  'projectionDim',
-  'hiddenDim',
-  'seed'
-];
+const scarfOptions = inputIs<ScarfOptions>()(
+  taskOptions(
+    'scarf',
+    'scarf({ encoder: mlpEncoder({ inputDim: data.inputs.shape[1], hidden: [128, 128] }) })',
+    encoder => checkTabularEncoder('scarf', encoder),
+    {
+      ...corruptionOptions(SCARF_DEFAULTS.rate),
+      temperature: temperatureOption('scarf', SCARF_DEFAULTS.temperature),
+      ...projectionOptions('scarf', SCARF_DEFAULTS.projectionDim),
+      seed: seedOption('scarf')
+    }
+  )
+);
 
 export function scarf(options: ScarfOptions): ScarfTask {
-  checkTaskOptions(
-    'scarf',
-    options,
-    OPTION_NAMES,
-    'scarf({ encoder: mlpEncoder({ inputDim: data.inputs.shape[1], hidden: [128, 128] }) })'
-  );
-  const { encoder } = options;
-  checkTabularEncoder('scarf', encoder);
+  const { encoder, temperature, projectionDim, ...given } = parseOptions(scarfOptions, options);
   const [inputDim] = modelInputShape(encoder);
-  checkGroups(options.groups, inputDim);
+  checkGroups(given.groups, inputDim);
   const featureDim = modelOutputDim(encoder);
-  const temperature = options.temperature ?? SCARF_DEFAULTS.temperature;
-  checkPositive('scarf temperature', temperature);
   const corruption = featureCorruption({
-    rate: options.rate ?? SCARF_DEFAULTS.rate,
+    rate: given.rate,
     mode: 'exact',
-    groups: options.groups,
-    bank: options.bank
+    groups: given.groups,
+    bank: given.bank
   });
-  const projectionDim = options.projectionDim ?? SCARF_DEFAULTS.projectionDim;
-  const hiddenDim = options.hiddenDim ?? featureDim;
+  const hiddenDim = given.hiddenDim ?? featureDim;
   const head = projectionHead(featureDim, {
     hidden: hiddenDim,
     output: projectionDim,
-    seed: options.seed,
+    seed: given.seed,
     name: `${encoder.name || 'encoder'}_scarf_head`
   });
   // SimCLR with another view: each row against its corrupted copy.
@@ -110,7 +109,7 @@ export function scarf(options: ScarfOptions): ScarfTask {
       hiddenDim,
       projectionDim,
       groups: corruption.groupCount || inputDim,
-      bank: options.bank ? options.bank.shape[0] : 'batch',
+      bank: given.bank ? given.bank.shape[0] : 'batch',
       encoder: encoder.name
     },
     fields: { head, corruption, temperature }

@@ -6,9 +6,9 @@
 import type { LayersModel } from '../backend/tf';
 import { seriesAugment, type SeriesAugment } from '../augment/series';
 import type { InputAugment } from '../augment/augment';
-import { modelInputShape } from '../models/shape';
-import { check } from '../util/errors';
-import { checkEncoder, checkTaskOptions } from './common';
+import { inputIs, parseOptions, z } from '../options/schema';
+import { checkWindowEncoder } from './common';
+import { augmentOption, taskOptions } from './options';
 import { simclrNamed, type SimclrTask } from './simclr';
 
 export interface SeriesContrastiveOptions {
@@ -25,23 +25,28 @@ export interface SeriesContrastiveOptions {
 
 export type SeriesContrastiveTask = SimclrTask;
 
-export function seriesContrastive(options: SeriesContrastiveOptions): SeriesContrastiveTask {
-  const what = 'seriesContrastive';
-  checkTaskOptions(
+const what = 'seriesContrastive';
+
+// SimCLR's options with a window encoder; simclr() checks the values themselves.
+const seriesContrastiveOptions = inputIs<SeriesContrastiveOptions>()(
+  taskOptions(
     what,
-    options,
-    ['encoder', 'augment', 'projectionDim', 'hiddenDim', 'temperature', 'seed'],
-    'seriesContrastive({ encoder: conv1dEncoder({ inputShape: [64, 3] }) })'
-  );
-  checkEncoder(what, options.encoder);
-  const shape = modelInputShape(options.encoder);
-  check(
-    shape.length === 2,
-    `${what}: encoder '${options.encoder.name}' takes inputs of shape [${shape.join(', ')}], not windows [steps, channels].`,
-    'Use a window encoder, e.g. conv1dEncoder({ inputShape: [64, 3] }); for images use simclr.'
-  );
+    'seriesContrastive({ encoder: conv1dEncoder({ inputShape: [64, 3] }) })',
+    encoder => checkWindowEncoder(what, encoder, 'simclr'),
+    {
+      augment: augmentOption<SeriesAugment | InputAugment>(),
+      projectionDim: z.custom<number>().optional(),
+      hiddenDim: z.custom<number>().optional(),
+      temperature: z.custom<number>().optional(),
+      seed: z.custom<number>().optional()
+    }
+  )
+);
+
+export function seriesContrastive(options: SeriesContrastiveOptions): SeriesContrastiveTask {
+  const given = parseOptions(seriesContrastiveOptions, options);
   return simclrNamed(
-    { ...options, augment: (options.augment ?? seriesAugment()) as InputAugment },
+    { ...given, augment: (given.augment ?? seriesAugment()) as InputAugment },
     'series-contrastive'
   );
 }

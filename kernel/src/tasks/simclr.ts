@@ -10,9 +10,17 @@ import { describeAugment, type InputAugment } from '../augment/augment';
 import { ntXentLoss } from '../losses/nt-xent';
 import { projectionHead } from '../models/heads';
 import { checkBatchShape, modelOutputDim } from '../models/shape';
-import { check, checkPositive } from '../util/errors';
-import { checkEncoder, checkTaskOptions, inputViewAugment } from './common';
+import { parseOptions, inputIs } from '../options/schema';
+import { check } from '../util/errors';
+import { checkEncoder, inputViewAugment } from './common';
 import { jointEmbeddingTask } from './joint-embedding';
+import {
+  augmentOption,
+  projectionOptions,
+  seedOption,
+  taskOptions,
+  temperatureOption
+} from './options';
 import type { PretextTask } from './task';
 
 export interface SimclrOptions {
@@ -49,7 +57,19 @@ export interface SimclrTask extends PretextTask {
 
 export const SIMCLR_DEFAULTS = { projectionDim: 64, temperature: 0.2 } as const;
 
-const OPTION_NAMES = ['encoder', 'augment', 'projectionDim', 'hiddenDim', 'temperature', 'seed'];
+const simclrOptions = inputIs<SimclrOptions>()(
+  taskOptions(
+    'simclr',
+    'simclr({ encoder: convEncoder({ inputShape: [28, 28, 1] }) })',
+    encoder => checkEncoder('simclr', encoder),
+    {
+      augment: augmentOption<InputAugment>(),
+      ...projectionOptions('simclr', SIMCLR_DEFAULTS.projectionDim),
+      temperature: temperatureOption('simclr', SIMCLR_DEFAULTS.temperature),
+      seed: seedOption('simclr')
+    }
+  )
+);
 
 export function simclr(options: SimclrOptions): SimclrTask {
   return simclrNamed(options, 'simclr');
@@ -60,24 +80,14 @@ export function simclr(options: SimclrOptions): SimclrTask {
  * ('series-contrastive'): runs, configs and the guide then say which one was trained.
  */
 export function simclrNamed(options: SimclrOptions, method: string): SimclrTask {
-  checkTaskOptions(
-    'simclr',
-    options,
-    OPTION_NAMES,
-    'simclr({ encoder: convEncoder({ inputShape: [28, 28, 1] }) })'
-  );
-  const { encoder } = options;
-  checkEncoder('simclr', encoder);
+  const { encoder, temperature, projectionDim, ...given } = parseOptions(simclrOptions, options);
   const featureDim = modelOutputDim(encoder);
-  const augment = inputViewAugment('simclr', options.augment, encoder);
-  const temperature = options.temperature ?? SIMCLR_DEFAULTS.temperature;
-  checkPositive('simclr temperature', temperature);
-  const projectionDim = options.projectionDim ?? SIMCLR_DEFAULTS.projectionDim;
-  const hiddenDim = options.hiddenDim ?? featureDim;
+  const augment = inputViewAugment('simclr', given.augment, encoder);
+  const hiddenDim = given.hiddenDim ?? featureDim;
   const head = projectionHead(featureDim, {
     hidden: hiddenDim,
     output: projectionDim,
-    seed: options.seed,
+    seed: given.seed,
     name: `${encoder.name || 'encoder'}_simclr_head`
   });
   return jointEmbeddingTask({

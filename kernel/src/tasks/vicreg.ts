@@ -10,9 +10,12 @@ import { barlowTwinsLoss } from '../losses/barlow-twins';
 import { vicregLoss, VICREG_WEIGHTS, type VicregWeights } from '../losses/vicreg';
 import { projectionHead } from '../models/heads';
 import { checkBatchShape, modelOutputDim } from '../models/shape';
+import { nonNegativeNumber } from '../options/fields';
+import { inputIs, optionsObject, parseOptions, says, z } from '../options/schema';
 import { check } from '../util/errors';
-import { checkImageEncoder, checkTaskOptions, describeAugment, viewAugment } from './common';
+import { checkImageEncoder, describeAugment, viewAugment } from './common';
 import { jointEmbeddingTask } from './joint-embedding';
+import { augmentOption, seedOption, taskOptions } from './options';
 import type { PretextTask } from './task';
 
 export interface VicregOptions {
@@ -29,24 +32,72 @@ export interface VicregOptions {
   seed?: number;
 }
 
-const OPTION_NAMES = ['encoder', 'augment', 'loss', 'expanderDim', 'weights', 'lambda', 'seed'];
+/** The options for one loss kind: the messages name the method being built. */
+function redundancyOptions(kind: 'vicreg' | 'barlow') {
+  const weight = (name: keyof VicregWeights) =>
+    nonNegativeNumber(
+      `${kind} weights.${name}`,
+      `Pass e.g. weights: { ${name}: ${VICREG_WEIGHTS[name]} }.`
+    ).optional();
+  return inputIs<VicregOptions>()(
+    taskOptions(
+      kind,
+      `${kind === 'vicreg' ? 'vicreg' : 'barlowTwins'}({ encoder })`,
+      () => undefined,
+      {
+        augment: augmentOption<ImageAugment>(),
+        loss: z
+          .enum(
+            ['vicreg', 'barlow'],
+            says(
+              v => `Unknown redundancy-reduction loss '${String(v)}'.`,
+              "Use loss: 'vicreg' or loss: 'barlow'."
+            )
+          )
+          .default('vicreg'),
+        expanderDim: z
+          .int(
+            says(
+              v => `${kind}: expanderDim must be an integer above 1, got ${String(v)}.`,
+              'Use e.g. expanderDim: 256.'
+            )
+          )
+          .min(2)
+          .default(256),
+        weights: optionsObject(
+          `${kind} weights`,
+          {
+            lambdaInvariance: weight('lambdaInvariance'),
+            muVariance: weight('muVariance'),
+            nuCovariance: weight('nuCovariance')
+          },
+          {
+            problem: v => `${kind}: weights must be an object, got ${String(v)}.`,
+            fix: 'Pass e.g. weights: { lambdaInvariance: 25, muVariance: 25, nuCovariance: 1 }.'
+          }
+        ).optional(),
+        lambda: nonNegativeNumber(`${kind} lambda`, 'Pass e.g. lambda: 5e-3.').default(5e-3),
+        seed: seedOption(kind)
+      }
+    )
+  );
+}
+
+const OPTIONS = { vicreg: redundancyOptions('vicreg'), barlow: redundancyOptions('barlow') };
 
 export function vicreg(options: VicregOptions): PretextTask {
-  checkTaskOptions('vicreg', options, OPTION_NAMES, 'vicreg({ encoder })');
-  const { encoder, loss: kind = 'vicreg', expanderDim = 256, lambda = 5e-3, seed } = options;
+  const named = options?.loss === 'barlow' ? 'barlow' : 'vicreg';
+  const {
+    encoder,
+    loss: kind,
+    expanderDim,
+    lambda,
+    seed,
+    ...given
+  } = parseOptions(OPTIONS[named], options);
   checkImageEncoder(kind, encoder);
-  check(
-    kind === 'vicreg' || kind === 'barlow',
-    `Unknown redundancy-reduction loss '${String(kind)}'.`,
-    "Use loss: 'vicreg' or loss: 'barlow'."
-  );
-  check(
-    Number.isInteger(expanderDim) && expanderDim > 1,
-    `${kind}: expanderDim must be an integer above 1, got ${String(expanderDim)}.`,
-    'Use e.g. expanderDim: 256.'
-  );
-  const weights = { ...VICREG_WEIGHTS, ...(options.weights ?? {}) };
-  const augment = viewAugment(kind, options.augment);
+  const weights = { ...VICREG_WEIGHTS, ...(given.weights ?? {}) };
+  const augment = viewAugment(kind, given.augment);
   const featureDim = modelOutputDim(encoder);
   const expander = projectionHead(featureDim, {
     hidden: expanderDim,

@@ -15,10 +15,10 @@ import {
 import { vimeLoss } from '../losses/vime';
 import { linearHead } from '../models/heads';
 import { modelInputShape, modelOutputDim } from '../models/shape';
-import { check } from '../util/errors';
+import { inputIs, parseOptions, says, z } from '../options/schema';
 import { deriveSeed } from '../util/random';
-import { checkTaskOptions } from './common';
 import { defineTask } from './define';
+import { corruptionOptions, seedOption, taskOptions } from './options';
 import { checkRows, checkTabularEncoder } from './tabular';
 import type { PretextTask } from './task';
 
@@ -51,33 +51,42 @@ export interface VimeTask extends PretextTask {
 }
 
 export const VIME_DEFAULTS = { maskRate: 0.3, alpha: 2 } as const;
-const OPTION_NAMES = ['encoder', 'maskRate', 'alpha', 'groups', 'bank', 'seed'];
+const corruptionParts = corruptionOptions(VIME_DEFAULTS.maskRate);
+
+const vimeOptions = inputIs<VimeOptions>()(
+  taskOptions(
+    'vime',
+    'vime({ encoder: mlpEncoder({ inputDim: data.inputs.shape[1], hidden: [128, 128] }) })',
+    encoder => checkTabularEncoder('vime', encoder),
+    {
+      maskRate: corruptionParts.rate,
+      alpha: z
+        .number(
+          says(
+            v => `vime alpha must be a non-negative number, got ${String(v)}.`,
+            'Use e.g. alpha: 2 (0 trains mask estimation only).'
+          )
+        )
+        .min(0)
+        .default(VIME_DEFAULTS.alpha),
+      groups: corruptionParts.groups,
+      bank: corruptionParts.bank,
+      seed: seedOption('vime').default(0)
+    }
+  )
+);
 
 export function vime(options: VimeOptions): VimeTask {
-  checkTaskOptions(
-    'vime',
-    options,
-    OPTION_NAMES,
-    'vime({ encoder: mlpEncoder({ inputDim: data.inputs.shape[1], hidden: [128, 128] }) })'
-  );
-  const { encoder } = options;
-  checkTabularEncoder('vime', encoder);
+  const { encoder, maskRate, alpha, seed, ...given } = parseOptions(vimeOptions, options);
   const [inputDim] = modelInputShape(encoder);
-  checkGroups(options.groups, inputDim);
+  checkGroups(given.groups, inputDim);
   const featureDim = modelOutputDim(encoder);
-  const alpha = options.alpha ?? VIME_DEFAULTS.alpha;
-  check(
-    typeof alpha === 'number' && Number.isFinite(alpha) && alpha >= 0,
-    `vime alpha must be a non-negative number, got ${String(alpha)}.`,
-    'Use e.g. alpha: 2 (0 trains mask estimation only).'
-  );
   const corruption = featureCorruption({
-    rate: options.maskRate ?? VIME_DEFAULTS.maskRate,
+    rate: maskRate,
     mode: 'bernoulli',
-    groups: options.groups,
-    bank: options.bank
+    groups: given.groups,
+    bank: given.bank
   });
-  const seed = options.seed ?? 0;
   const base = encoder.name || 'encoder';
   const maskHead = linearHead(featureDim, inputDim, {
     name: `${base}_vime_mask`,
@@ -110,7 +119,7 @@ export function vime(options: VimeOptions): VimeTask {
       alpha,
       featureDim,
       groups: corruption.groupCount || inputDim,
-      bank: options.bank ? options.bank.shape[0] : 'batch',
+      bank: given.bank ? given.bank.shape[0] : 'batch',
       encoder: encoder.name
     },
     fields: { maskHead, featureHead, corruption, alpha }

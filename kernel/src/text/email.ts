@@ -19,7 +19,9 @@ export function splitHeaders(raw: string): { headers: Map<string, string>; body:
     const m = /^([!-9;-~]+):\s*(.*)$/.exec(line);
     if (m) {
       const name = m[1].toLowerCase();
-      if (!headers.has(name)) headers.set(name, m[2].trim());
+      if (!headers.has(name)) {
+        headers.set(name, m[2].trim());
+      }
     }
   }
   return { headers, body };
@@ -77,7 +79,9 @@ function cleanPart(headers: Map<string, string>, body: string, depth: number): s
       .filter(t => t.trim() !== '')
       .join('\n');
   }
-  if (!type.startsWith('text/') && !type.startsWith('multipart/')) return '';
+  if (!type.startsWith('text/') && !type.startsWith('multipart/')) {
+    return '';
+  }
   let text = body;
   if (encoding.includes('base64')) {
     const decoded = Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8');

@@ -22,8 +22,12 @@ export interface NormalizeOptions {
 export function normalizeText(text: string, options: NormalizeOptions = {}): string {
   const { lowercase = true, stripAccents = lowercase } = options;
   let out = text.normalize('NFKC').replace(INVISIBLE, ' ');
-  if (lowercase) out = out.toLowerCase();
-  if (stripAccents) out = out.normalize('NFD').replace(COMBINING, '').normalize('NFC');
+  if (lowercase) {
+    out = out.toLowerCase();
+  }
+  if (stripAccents) {
+    out = out.normalize('NFD').replace(COMBINING, '').normalize('NFC');
+  }
   return out;
 }
 

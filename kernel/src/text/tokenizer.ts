@@ -115,7 +115,9 @@ export class WordPieceTokenizer {
 
   private wordIds(word: string): number[] {
     const cached = this.cache.get(word);
-    if (cached) return cached;
+    if (cached) {
+      return cached;
+    }
     const chars = Array.from(word);
     let out: number[] = [UNK_ID];
     if (chars.length <= this.maxWordChars) {
@@ -134,13 +136,19 @@ export class WordPieceTokenizer {
           }
           end--;
         }
-        if (found < 0) break;
+        if (found < 0) {
+          break;
+        }
         pieces.push(found);
         start = end;
       }
-      if (start === chars.length) out = pieces;
+      if (start === chars.length) {
+        out = pieces;
+      }
     }
-    if (this.cache.size < 200_000) this.cache.set(word, out);
+    if (this.cache.size < 200_000) {
+      this.cache.set(word, out);
+    }
     return out;
   }
 
@@ -199,7 +207,9 @@ export class WordPieceTokenizer {
       // stays visible as '##piece' ([MASK] ##atware, not [MASK]atware).
       if (token.startsWith(CONTINUATION) && out.length > 0 && !previousSpecial) {
         out[out.length - 1] += token.slice(CONTINUATION.length);
-      } else out.push(token);
+      } else {
+        out.push(token);
+      }
       previousSpecial = false;
     }
     return out.join(' ');
@@ -212,7 +222,9 @@ export class WordPieceTokenizer {
     for (const text of texts) {
       for (const w of this.words(text)) {
         total++;
-        if (this.wordIds(w)[0] !== UNK_ID) known++;
+        if (this.wordIds(w)[0] !== UNK_ID) {
+          known++;
+        }
       }
     }
     return total === 0 ? 1 : known / total;

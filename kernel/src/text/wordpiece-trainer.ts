@@ -39,7 +39,9 @@ export function learnWordPieces(
   const sorted = [...wordCounts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   for (const [word, count] of sorted) {
     const chars = Array.from(word);
-    if (chars.length === 0 || chars.length > maxWordChars) continue;
+    if (chars.length === 0 || chars.length > maxWordChars) {
+      continue;
+    }
     chars.forEach((c, i) => {
       const piece = i === 0 ? c : CONTINUATION + c;
       charCounts.set(piece, (charCounts.get(piece) ?? 0) + count);
@@ -75,16 +77,23 @@ export function learnWordPieces(
     for (let i = 0; i + 1 < ids.length; i++) {
       const key = ids[i] * PAIR_SHIFT + ids[i + 1];
       const next = (pairCount.get(key) ?? 0) + sign * weights[w];
-      if (next === 0) pairCount.delete(key);
-      else pairCount.set(key, next);
+      if (next === 0) {
+        pairCount.delete(key);
+      } else {
+        pairCount.set(key, next);
+      }
       if (sign === 1) {
         let set = pairWords.get(key);
-        if (!set) pairWords.set(key, (set = new Set()));
+        if (!set) {
+          pairWords.set(key, (set = new Set()));
+        }
         set.add(w);
       }
     }
   };
-  for (let w = 0; w < symbols.length; w++) addPairs(w, 1);
+  for (let w = 0; w < symbols.length; w++) {
+    addPairs(w, 1);
+  }
 
   while (pieces.length < budget) {
     let bestKey = -1;
@@ -95,7 +104,9 @@ export function learnWordPieces(
         bestCount = count;
       }
     }
-    if (bestKey < 0 || bestCount < minFrequency) break;
+    if (bestKey < 0 || bestCount < minFrequency) {
+      break;
+    }
     const left = Math.floor(bestKey / PAIR_SHIFT);
     const right = bestKey % PAIR_SHIFT;
     const merged = pieces[left] + pieces[right].slice(CONTINUATION.length);
@@ -112,14 +123,18 @@ export function learnWordPieces(
       for (let i = 0; i + 1 < ids.length && !has; i++) {
         has = ids[i] === left && ids[i + 1] === right;
       }
-      if (!has) continue; // a stale entry: an earlier merge already consumed the pair here
+      if (!has) {
+        continue;
+      } // a stale entry: an earlier merge already consumed the pair here
       addPairs(w, -1);
       const out: number[] = [];
       for (let i = 0; i < ids.length; i++) {
         if (i + 1 < ids.length && ids[i] === left && ids[i + 1] === right) {
           out.push(mergedId);
           i++;
-        } else out.push(ids[i]);
+        } else {
+          out.push(ids[i]);
+        }
       }
       symbols[w] = out;
       addPairs(w, 1);

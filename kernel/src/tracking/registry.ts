@@ -8,7 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Run } from '../runs/store';
 import { PretextError } from '../util/errors';
-import { MlflowApiError, MlflowClient, type ModelVersion } from './mlflow-client';
+import { MlflowClient } from './mlflow-client';
+import { MlflowApiError } from './mlflow-http';
+import type { ModelVersion } from './mlflow-models';
 import { RunUploader } from './run-upload';
 import { syncRun } from './sync';
 
@@ -55,7 +57,9 @@ export async function registerEncoder(
   await client.ensureRegisteredModel(options.name);
   const source = `${copy.artifactUri.replace(/\/+$/, '')}/${artifactDir}`;
   const version = await client.createModelVersion(options.name, source, copy.mlflowRunId);
-  if (options.alias) await client.setAlias(options.name, options.alias, version.version);
+  if (options.alias) {
+    await client.setAlias(options.name, options.alias, version.version);
+  }
   return {
     name: options.name,
     version: version.version,
@@ -151,12 +155,16 @@ export async function downloadEncoder(
       `${what} points at artifacts that are missing on ${client.uri}: ${detail}.`,
       'Export and register the encoder again from the notebook that trained it: await px.exportEncoder(encoder, { runId, register, alias }).'
     );
-  if (!names.includes('model.json')) throw missing(`no model.json under ${source}`);
+  if (!names.includes('model.json')) {
+    throw missing(`no model.json under ${source}`);
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pretext-model-'));
   try {
     for (const name of names) {
       const data = await client.downloadArtifact(source, name);
-      if (!data) throw missing(`${name} is listed but cannot be read`);
+      if (!data) {
+        throw missing(`${name} is listed but cannot be read`);
+      }
       fs.writeFileSync(path.join(dir, name), data);
     }
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
@@ -164,7 +172,9 @@ export async function downloadEncoder(
     };
     const shards = (manifest.weightsManifest ?? []).flatMap(g => g.paths);
     const absent = shards.filter(p => !fs.existsSync(path.join(dir, p)));
-    if (absent.length) throw missing(`weight files ${absent.join(', ')}`);
+    if (absent.length) {
+      throw missing(`weight files ${absent.join(', ')}`);
+    }
   } catch (error) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw error;

@@ -7,15 +7,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MetricRecord, RunConfig, StoredStatus } from '../runs/store';
 import { readJson, writeJsonAtomic } from '../runs/files';
+import type { MlflowClient } from './mlflow-client';
 import {
   LOG_BATCH_LIMITS,
   MAX_PARAM_LENGTH,
   MAX_TAG_LENGTH,
   type KeyValue,
-  type MlflowClient,
   type MlflowMetric,
   type RunStatusName
-} from './mlflow-client';
+} from './mlflow-runs';
 
 export const TRACKING_FILE = 'tracking.json';
 /** Run files uploaded as artifacts at the end of a run (those that exist). */
@@ -95,10 +95,14 @@ function clip(value: string, max: number): string {
 /** Nested objects become dotted keys (task.temperature); arrays and the rest become JSON. */
 function flatten(prefix: string, value: unknown, out: KeyValue[]): void {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [key, inner] of Object.entries(value)) flatten(`${prefix}.${key}`, inner, out);
+    for (const [key, inner] of Object.entries(value)) {
+      flatten(`${prefix}.${key}`, inner, out);
+    }
     return;
   }
-  if (value === undefined) return;
+  if (value === undefined) {
+    return;
+  }
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   out.push({ key: clip(prefix, 250), value: clip(text, MAX_PARAM_LENGTH) });
 }
@@ -115,7 +119,9 @@ export function runParams(view: RunView): KeyValue[] {
   );
   const env = view.environment ?? {};
   for (const key of ['backend', 'tensorflow', 'tfjs', 'device', 'node', 'platform']) {
-    if (env[key] !== undefined) params.push({ key: `backend.${key}`, value: String(env[key]) });
+    if (env[key] !== undefined) {
+      params.push({ key: `backend.${key}`, value: String(env[key]) });
+    }
   }
   flatten('backend.packages', env.packages, params);
   // The server rejects a batch that names one key twice.
@@ -128,8 +134,12 @@ export function runTags(view: RunView, source: string | undefined): KeyValue[] {
     { key: 'pretext.method', value: view.method },
     { key: 'pretext.dataset', value: clip(view.dataset.name, MAX_TAG_LENGTH) }
   ];
-  if (view.id) tags.push({ key: 'pretext.runId', value: view.id });
-  if (view.name) tags.push({ key: 'pretext.runName', value: view.name });
+  if (view.id) {
+    tags.push({ key: 'pretext.runId', value: view.id });
+  }
+  if (view.name) {
+    tags.push({ key: 'pretext.runName', value: view.name });
+  }
   if (source) {
     tags.push(
       { key: 'mlflow.source.name', value: clip(source, MAX_TAG_LENGTH) },
@@ -146,10 +156,16 @@ export function notebookPath(env: NodeJS.ProcessEnv = process.env): string | und
 
 /** Experiment name: the given one, MLFLOW_EXPERIMENT_NAME, the notebook's name, or 'pretext'. */
 export function experimentName(given?: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (given) return given;
-  if (env.MLFLOW_EXPERIMENT_NAME) return env.MLFLOW_EXPERIMENT_NAME;
+  if (given) {
+    return given;
+  }
+  if (env.MLFLOW_EXPERIMENT_NAME) {
+    return env.MLFLOW_EXPERIMENT_NAME;
+  }
   const notebook = notebookPath(env);
-  if (notebook) return path.basename(notebook).replace(/\.ipynb$/, '') || 'pretext';
+  if (notebook) {
+    return path.basename(notebook).replace(/\.ipynb$/, '') || 'pretext';
+  }
   return 'pretext';
 }
 
@@ -157,8 +173,12 @@ export function experimentName(given?: string, env: NodeJS.ProcessEnv = process.
 export function recordMetrics(record: MetricRecord, timestamp: number): MlflowMetric[] {
   const metrics: MlflowMetric[] = [];
   for (const [key, value] of Object.entries(record)) {
-    if (key === 'step' || key === 'epoch') continue;
-    if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+    if (key === 'step' || key === 'epoch') {
+      continue;
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      continue;
+    }
     metrics.push({ key, value, timestamp, step: record.step });
   }
   return metrics;
@@ -175,7 +195,9 @@ export class RunUploader {
   }
 
   private save(): void {
-    if (!this.runDir || !this.copy) return;
+    if (!this.runDir || !this.copy) {
+      return;
+    }
     const file = readTracking(this.runDir) ?? {
       format: 'pretext-tracking',
       version: 1,
@@ -196,9 +218,13 @@ export class RunUploader {
     if (this.copy) {
       try {
         const run = await client.getRun(this.copy.mlflowRunId);
-        if (run.info.lifecycle_stage === 'deleted') this.copy = undefined;
+        if (run.info.lifecycle_stage === 'deleted') {
+          this.copy = undefined;
+        }
       } catch (error) {
-        if ((error as { code?: string }).code !== 'RESOURCE_DOES_NOT_EXIST') throw error;
+        if ((error as { code?: string }).code !== 'RESOURCE_DOES_NOT_EXIST') {
+          throw error;
+        }
         this.copy = undefined;
       }
     }
@@ -248,7 +274,9 @@ export class RunUploader {
     const history = await this.client.metricHistory(copy.mlflowRunId, 'loss');
     const lastStep = history.reduce((max, m) => Math.max(max, m.step), 0);
     let n = 0;
-    while (n < records.length && records[n].step <= lastStep) n++;
+    while (n < records.length && records[n].step <= lastStep) {
+      n++;
+    }
     copy.recordsUploaded = n;
     copy.serverLastStep = lastStep;
     this.save();
@@ -280,7 +308,9 @@ export class RunUploader {
         bytes += size;
         end++;
       }
-      if (metrics.length) calls += await this.client.logBatch(copy.mlflowRunId, { metrics });
+      if (metrics.length) {
+        calls += await this.client.logBatch(copy.mlflowRunId, { metrics });
+      }
       copy.recordsUploaded = end;
       this.save();
     }
@@ -292,14 +322,18 @@ export class RunUploader {
     const copy = this.copy!;
     for (const { file, artifact } of files) {
       await this.client.uploadArtifact(copy.artifactUri, artifact, fs.readFileSync(file));
-      if (!copy.artifacts.includes(artifact)) copy.artifacts.push(artifact);
+      if (!copy.artifacts.includes(artifact)) {
+        copy.artifacts.push(artifact);
+      }
     }
     this.save();
   }
 
   /** Uploads the run folder's record files that exist. */
   async uploadRunFiles(): Promise<void> {
-    if (!this.runDir) return;
+    if (!this.runDir) {
+      return;
+    }
     const files = RUN_ARTIFACTS.map(name => ({
       file: path.join(this.runDir!, name),
       artifact: name
@@ -315,7 +349,9 @@ export class RunUploader {
       status === 'RUNNING' ? undefined : Date.now()
     );
     copy.status = status;
-    if (summaryUpdated !== undefined) copy.summaryUpdated = summaryUpdated;
+    if (summaryUpdated !== undefined) {
+      copy.summaryUpdated = summaryUpdated;
+    }
     this.save();
   }
 }

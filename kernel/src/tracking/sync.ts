@@ -5,11 +5,13 @@
  */
 import { openRunStore, type Run } from '../runs/store';
 import { checkOptionNames, PretextError } from '../util/errors';
-import { MlflowClient, resolveTrackingUri, type RunStatusName } from './mlflow-client';
+import { MlflowClient } from './mlflow-client';
+import type { RunStatusName } from './mlflow-runs';
 import { experimentName, mlflowStatus, RunUploader, viewOfConfig } from './run-upload';
+import { resolveTrackingUri, TRACKING_FIX } from './tracking-uri';
 
 export interface SyncOptions {
-  /** Tracking server URI (default MLFLOW_TRACKING_URI). */
+  /** Tracking server URI (default: PRETEXT_TRACKING_URI, MLFLOW_TRACKING_URI, the setting). */
   tracking?: string;
   /** The local run store (default PRETEXT_RUNS or './runs'). */
   root?: string;
@@ -76,14 +78,16 @@ export async function syncRuns(options: SyncOptions = {}): Promise<SyncedRun[]> 
   const uri = resolveTrackingUri(options.tracking);
   if (!uri) {
     throw new PretextError(
-      'syncRuns() has no tracking server: no tracking option and no MLFLOW_TRACKING_URI.',
-      "Pass syncRuns({ tracking: 'http://127.0.0.1:5000' }) or set MLFLOW_TRACKING_URI."
+      'syncRuns() has no tracking server: no tracking option, PRETEXT_TRACKING_URI, MLFLOW_TRACKING_URI or JupyterLab setting.',
+      `To upload runs, ${TRACKING_FIX}.`
     );
   }
   const client = new MlflowClient(uri);
   const store = openRunStore(options.root);
   const ids = options.runs ?? store.list().map(r => r.id);
   const results: SyncedRun[] = [];
-  for (const id of ids) results.push(await syncRun(client, store.get(id), options.experiment));
+  for (const id of ids) {
+    results.push(await syncRun(client, store.get(id), options.experiment));
+  }
   return results;
 }

@@ -13,8 +13,9 @@ export function parseBudget(value: unknown): number {
   // A small grammar of our own: h/m/s parts are all a training budget needs, and a library
   // such as `ms` would add a dependency for days, weeks and milliseconds nobody trains in.
   let seconds = NaN;
-  if (typeof value === 'number') seconds = value;
-  else if (typeof value === 'string' && /^\s*(\d+(\.\d+)?\s*[hms]\s*)+$/i.test(value)) {
+  if (typeof value === 'number') {
+    seconds = value;
+  } else if (typeof value === 'string' && /^\s*(\d+(\.\d+)?\s*[hms]\s*)+$/i.test(value)) {
     seconds = 0;
     for (const [, amount, , unit] of value.matchAll(/(\d+(\.\d+)?)\s*([hms])/gi)) {
       seconds += Number(amount) * UNITS[unit.toLowerCase()];
@@ -84,12 +85,18 @@ export class BudgetPlanner {
     }
     const steps = step - this.window.step;
     const time = elapsed - this.window.elapsed - (this.overhead - this.window.overhead);
-    if (steps < 3 || time < Math.min(1, 0.05 * this.seconds)) return;
+    if (steps < 3 || time < Math.min(1, 0.05 * this.seconds)) {
+      return;
+    }
     const perStep = time / steps;
     this.window = { step, elapsed, overhead: this.overhead };
     const drift = this.secondsPerStep ? Math.abs(perStep / this.secondsPerStep - 1) : Infinity;
-    if (drift <= REPLAN_DRIFT) return;
-    if (this.secondsPerStep !== undefined) this.replans++;
+    if (drift <= REPLAN_DRIFT) {
+      return;
+    }
+    if (this.secondsPerStep !== undefined) {
+      this.replans++;
+    }
     this.secondsPerStep = perStep;
     const perEpoch = this.epochEnds ? this.overhead / this.epochEnds : 0;
     const left = Math.max(0, this.seconds - elapsed);

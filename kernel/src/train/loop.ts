@@ -83,9 +83,13 @@ async function takeStep(
   } finally {
     tf.dispose(grads);
   }
-  if (run.task.afterStep) tf.tidy(() => run.task.afterStep!(step + 1));
+  if (run.task.afterStep) {
+    tf.tidy(() => run.task.afterStep!(step + 1));
+  }
   const record: MetricRecord = { step: step + 1, epoch: epoch + 1, loss, lr };
-  if (opts.gradientClipNorm !== undefined) record.gradNorm = gradNorm;
+  if (opts.gradientClipNorm !== undefined) {
+    record.gradNorm = gradNorm;
+  }
   run.records.push(record);
   await tools.callbacks.call('onStepEnd', record, run);
   run.planner?.observe(run.step, run.elapsedSeconds);
@@ -117,12 +121,18 @@ export async function trainEpochs(
         );
       }
       // An interrupt ends mid-epoch with no epoch summary; a budget summarises the part it did.
-      if (run.stopMessage !== undefined) return;
-      if (run.planDone()) break;
+      if (run.stopMessage !== undefined) {
+        return;
+      }
+      if (run.planDone()) {
+        break;
+      }
       await takeStep(run, tools, order, epoch, b);
     }
     const done = run.records.filter(r => r.epoch === epoch + 1);
-    if (done.length === 0) return;
+    if (done.length === 0) {
+      return;
+    }
     const summary: EpochSummary = {
       epoch: epoch + 1,
       meanLoss: done.reduce((sum, r) => sum + r.loss, 0) / done.length,
@@ -132,6 +142,8 @@ export async function trainEpochs(
     const endStarted = Date.now();
     await callbacks.call('onEpochEnd', summary, run);
     run.planner?.epochEnd((Date.now() - endStarted) / 1000);
-    if (run.stopMessage !== undefined || run.planDone()) return;
+    if (run.stopMessage !== undefined || run.planDone()) {
+      return;
+    }
   }
 }

@@ -47,7 +47,9 @@ export class EngineOptimizer {
   }
 
   setLearningRate(rate: number): void {
-    if (rate === this.rate) return;
+    if (rate === this.rate) {
+      return;
+    }
     this.rate = rate;
     if (this.kind === 'sgd') {
       (this.optimizer as ReturnType<typeof tf.train.momentum>).setLearningRate(rate);
@@ -88,8 +90,12 @@ export class EngineOptimizer {
     if (this.kind !== 'sgd') {
       const adam = this.optimizer as unknown as { accBeta1: Variable; accBeta2: Variable };
       for (const extra of extras) {
-        if (extra.name === ADAM_BETA_POWERS[0]) adam.accBeta1.assign(extra.tensor as Scalar);
-        if (extra.name === ADAM_BETA_POWERS[1]) adam.accBeta2.assign(extra.tensor as Scalar);
+        if (extra.name === ADAM_BETA_POWERS[0]) {
+          adam.accBeta1.assign(extra.tensor as Scalar);
+        }
+        if (extra.name === ADAM_BETA_POWERS[1]) {
+          adam.accBeta2.assign(extra.tensor as Scalar);
+        }
       }
     }
   }
@@ -99,7 +105,9 @@ export class EngineOptimizer {
     this.releaseLossConstants();
     this.optimizer.dispose();
     // MomentumOptimizer.dispose() forgets SGDOptimizer's cached learning-rate scalar.
-    if (this.kind === 'sgd') (this.optimizer as unknown as { c?: Scalar }).c?.dispose();
+    if (this.kind === 'sgd') {
+      (this.optimizer as unknown as { c?: Scalar }).c?.dispose();
+    }
   }
 }
 
@@ -121,10 +129,14 @@ export function decayedVariables(variables: Variable[]): Variable[] {
  * The factor is uploaded once per step, not once per variable.
  */
 export function applyWeightDecay(variables: Variable[], lr: number, weightDecay: number): void {
-  if (weightDecay === 0 || variables.length === 0) return;
+  if (weightDecay === 0 || variables.length === 0) {
+    return;
+  }
   tf.tidy(() => {
     const factor = tf.scalar(1 - lr * weightDecay);
-    for (const v of variables) v.assign(v.mul(factor));
+    for (const v of variables) {
+      v.assign(v.mul(factor));
+    }
   });
 }
 
@@ -142,11 +154,15 @@ export function clipByGlobalNorm(
   norm: number,
   clipNorm: number
 ): Record<string, Tensor> {
-  if (norm <= clipNorm) return grads;
+  if (norm <= clipNorm) {
+    return grads;
+  }
   // One upload for every gradient (the caller's tidy frees it).
   const scale = tf.scalar(clipNorm / norm);
   const clipped: Record<string, Tensor> = {};
-  for (const [name, g] of Object.entries(grads)) clipped[name] = g.mul(scale);
+  for (const [name, g] of Object.entries(grads)) {
+    clipped[name] = g.mul(scale);
+  }
   return clipped;
 }
 
@@ -180,7 +196,9 @@ class ScalarCache {
     this.byValue.set(value, made);
     if (this.byValue.size > ScalarCache.MAX_SCALARS) {
       for (const [old, tensor] of this.byValue) {
-        if (this.pinned.has(old) || old === value) continue;
+        if (this.pinned.has(old) || old === value) {
+          continue;
+        }
         this.byValue.delete(old);
         this.evicted.push(tensor);
         break;
@@ -256,7 +274,9 @@ function leanAdamStep(
         };
       }
       const gradient = list ? list[i].tensor : (variableGradients as Record<string, Tensor>)[name];
-      if (gradient == null) return;
+      if (gradient == null) {
+        return;
+      }
       const firstMoment = adam.accumulatedFirstMoment[i].variable;
       const secondMoment = adam.accumulatedSecondMoment[i].variable;
       const newFirstMoment = tf.add(tf.mul(firstMoment, beta1), tf.mul(gradient, oneMinusBeta1));

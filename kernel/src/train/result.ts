@@ -79,6 +79,8 @@ export class TrainResult implements Displayable {
 /** The latest value of every monitor metric over the epochs so far. */
 export function latestMonitorMetrics(epochs: EpochSummary[]): Record<string, number> {
   const metrics: Record<string, number> = {};
-  for (const e of epochs) Object.assign(metrics, e.metrics ?? {});
+  for (const e of epochs) {
+    Object.assign(metrics, e.metrics ?? {});
+  }
   return metrics;
 }

@@ -3,7 +3,8 @@
  * that data, task and optimizer state fit, all before anything is touched.
  */
 import type { DataSource } from '../data/source';
-import { matchTaskState, readCheckpoint, type LoadedCheckpoint } from '../runs/checkpoint';
+import { readCheckpoint, type LoadedCheckpoint } from '../runs/checkpoint';
+import { matchTaskState } from '../runs/task-state';
 import { openRunStore, type MetricRecord, type Run } from '../runs/store';
 import type { PretextTask } from '../tasks/task';
 import { check } from '../util/errors';
@@ -73,19 +74,31 @@ export function planResume(
     'checkpointEvery',
     'runName'
   ]) {
-    if (stored[name] !== undefined) inherited[name] = stored[name];
+    if (stored[name] !== undefined) {
+      inherited[name] = stored[name];
+    }
   }
-  if (stored.optimizer !== 'sgd') delete inherited.momentum;
+  if (stored.optimizer !== 'sgd') {
+    delete inherited.momentum;
+  }
   const explicit = Object.fromEntries(
     Object.entries(given).filter(([, value]) => value !== undefined)
   ) as TrainOptions;
-  if (explicit.optimizer !== undefined && explicit.optimizer !== 'sgd') delete inherited.momentum;
+  if (explicit.optimizer !== undefined && explicit.optimizer !== 'sgd') {
+    delete inherited.momentum;
+  }
   // A given length replaces the stored one, whether it was in epochs or time.
-  if (explicit.epochs !== undefined) delete inherited.budget;
-  if (explicit.budget !== undefined) delete inherited.epochs;
+  if (explicit.epochs !== undefined) {
+    delete inherited.budget;
+  }
+  if (explicit.budget !== undefined) {
+    delete inherited.epochs;
+  }
   const opts = resolveTrainOptions({ ...(inherited as TrainOptions), ...explicit });
   for (const name of CONTINUITY) {
-    if (name === 'momentum' && opts.optimizer !== 'sgd') continue;
+    if (name === 'momentum' && opts.optimizer !== 'sgd') {
+      continue;
+    }
     check(
       stored[name] === undefined || sameValue(stored[name], opts[name]),
       `Run ${run.id} was trained with ${name} ${JSON.stringify(stored[name])}; resuming with ${JSON.stringify(opts[name])} would not continue the same run.`,
@@ -123,7 +136,9 @@ export function planResume(
 }
 
 export function describeCheckpoint(dir: string | undefined, runId: string | undefined): string {
-  if (!dir || !runId) return '';
+  if (!dir || !runId) {
+    return '';
+  }
   try {
     const { manifest } = readCheckpoint(dir);
     return ` The last checkpoint (step ${manifest.step}) of run ${runId} is intact; resume it with train(task, data, { resume: '${runId}', learningRate: ... }).`;

@@ -71,7 +71,9 @@ export class TrainRun implements TrainContext {
 
   /** The steps planned for the run; a budget that is not timed yet shows the steps so far. */
   get totalSteps(): number {
-    if (!this.planner) return this.stepsPerEpoch * this.options.epochs!;
+    if (!this.planner) {
+      return this.stepsPerEpoch * this.options.epochs!;
+    }
     const total = this.planner.scheduleTotal();
     return total === Number.MAX_SAFE_INTEGER ? this.step : total;
   }
@@ -87,7 +89,9 @@ export class TrainRun implements TrainContext {
 
   get budget(): TrainContext['budget'] {
     const p = this.planner;
-    if (!p) return undefined;
+    if (!p) {
+      return undefined;
+    }
     return {
       seconds: p.seconds,
       replans: p.replans,
@@ -105,13 +109,17 @@ export class TrainRun implements TrainContext {
 
   /** Whether the planned steps are done (epochs) or the budget is used up. */
   planDone(): boolean {
-    if (!this.planner) return this.step >= this.totalSteps;
+    if (!this.planner) {
+      return this.step >= this.totalSteps;
+    }
     return this.planner.finished(this.step, this.elapsedSeconds);
   }
 
   /** Why a run ends at once: a resumed run that already has all its steps or time. */
   alreadyComplete(): string | undefined {
-    if (!this.planDone()) return undefined;
+    if (!this.planDone()) {
+      return undefined;
+    }
     return this.planner
       ? `Run ${this.runId} already used its budget of ${budgetText(this.planner.seconds)} (${this.step} steps); pass a larger budget to train on.`
       : `Run ${this.runId} already has ${this.step} of ${this.totalSteps} steps; pass a larger epochs to train on.`;
@@ -119,7 +127,9 @@ export class TrainRun implements TrainContext {
 
   /** Ends the run normally: stopped on request, else done. */
   finish(): void {
-    if (this.status !== 'running') return;
+    if (this.status !== 'running') {
+      return;
+    }
     this.status = this.stopMessage !== undefined ? 'stopped' : 'done';
     this.message ??= this.stopMessage ?? this.budgetMessage();
   }
@@ -134,7 +144,9 @@ export class TrainRun implements TrainContext {
 
   private budgetMessage(): string | undefined {
     const p = this.planner;
-    if (!p) return undefined;
+    if (!p) {
+      return undefined;
+    }
     return `Budget of ${budgetText(p.seconds)}: ${this.step} steps done of ${p.planned ?? '?'} planned, in ${this.elapsedSeconds.toFixed(1)} s.`;
   }
 }

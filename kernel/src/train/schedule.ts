@@ -2,8 +2,12 @@ import type { ResolvedSchedule } from './options';
 
 /** Warmup length in steps for a schedule, given the run's steps per epoch. */
 export function warmupSteps(schedule: ResolvedSchedule, stepsPerEpoch: number): number {
-  if (schedule.warmupSteps !== undefined) return schedule.warmupSteps;
-  if (schedule.warmupEpochs !== undefined) return Math.round(schedule.warmupEpochs * stepsPerEpoch);
+  if (schedule.warmupSteps !== undefined) {
+    return schedule.warmupSteps;
+  }
+  if (schedule.warmupEpochs !== undefined) {
+    return Math.round(schedule.warmupEpochs * stepsPerEpoch);
+  }
   return 0;
 }
 
@@ -22,10 +26,16 @@ export function learningRateAt(
   stepsPerEpoch: number
 ): number {
   const warmup = warmupSteps(schedule, stepsPerEpoch);
-  if (step < warmup) return (peak * (step + 1)) / warmup;
-  if (schedule.kind === 'constant') return peak;
+  if (step < warmup) {
+    return (peak * (step + 1)) / warmup;
+  }
+  if (schedule.kind === 'constant') {
+    return peak;
+  }
   const span = totalSteps - warmup;
-  if (span <= 0) return peak;
+  if (span <= 0) {
+    return peak;
+  }
   const progress = Math.min(1, (step - warmup) / span);
   const min = schedule.minLearningRate;
   return min + ((peak - min) * (1 + Math.cos(Math.PI * progress))) / 2;

@@ -1,7 +1,7 @@
 import { backendInfo, tf } from '../backend/tf';
 import type { Dataset } from '../data/dataset';
 import { toSource, type DataSource } from '../data/source';
-import { assignTaskState } from '../runs/checkpoint';
+import { assignTaskState } from '../runs/task-state';
 import { createRun } from '../runs/store';
 import type { PretextTask } from '../tasks/task';
 import { BudgetPlanner } from './budget';
@@ -108,14 +108,18 @@ async function runWithCallbacks(
   process.on('SIGINT', onInterrupt);
   let error: unknown;
   try {
-    if (plan) await restore(plan, optimizer);
+    if (plan) {
+      await restore(plan, optimizer);
+    }
     const complete = plan ? run.alreadyComplete() : undefined;
     if (complete) {
       run.status = 'done';
       run.message = complete;
     }
     await callbacks.call('onTrainBegin', run);
-    if (!complete) await trainEpochs(run, source, optimizer, callbacks);
+    if (!complete) {
+      await trainEpochs(run, source, optimizer, callbacks);
+    }
     run.finish();
   } catch (caught) {
     error = caught;
@@ -124,13 +128,17 @@ async function runWithCallbacks(
     process.removeListener('SIGINT', onInterrupt);
   }
   const end: TrainEnd = { status: run.status, ...(run.message ? { message: run.message } : {}) };
-  if (error !== undefined) end.error = error;
+  if (error !== undefined) {
+    end.error = error;
+  }
   try {
     await callbacks.end(end, run, failure => run.fail(failure));
   } finally {
     optimizer.dispose();
   }
-  if (end.error !== undefined) throw end.error;
+  if (end.error !== undefined) {
+    throw end.error;
+  }
 }
 
 /** Puts a checkpoint's weights into the task and its optimiser state into the optimiser. */

@@ -1,3 +1,5 @@
+import { suggestName } from './names';
+
 /**
  * The one error type users see from Pretext. It always names the problem and the fix, so a
  * notebook shows one readable line instead of a stack of TensorFlow.js internals.
@@ -16,21 +18,29 @@ export class PretextError extends Error {
 
 /** Throws a PretextError unless `condition` holds. */
 export function check(condition: unknown, problem: string, fix: string): asserts condition {
-  if (!condition) throw new PretextError(problem, fix);
+  if (!condition) {
+    throw new PretextError(problem, fix);
+  }
 }
 
-/** Rejects option names that the caller does not know, so typos never pass silently. */
+/**
+ * Rejects option names that the caller does not know, so typos never pass silently, with the
+ * closest known name. (Options objects defined as schemas get the same from options/schema.)
+ */
 export function checkOptionNames(
   what: string,
   options: object | undefined,
   known: readonly string[]
 ): void {
-  if (!options) return;
+  if (!options) {
+    return;
+  }
   for (const name of Object.keys(options)) {
     if (!known.includes(name)) {
+      const closest = suggestName(name, known);
       throw new PretextError(
         `Unknown option '${name}' for ${what}.`,
-        `Use one of: ${known.join(', ')}.`
+        `${closest ? `Did you mean '${closest}'? ` : ''}Use one of: ${known.join(', ')}.`
       );
     }
   }

@@ -23,7 +23,9 @@ export function fsErrorCode(error: unknown): string | undefined {
 /** "the disk is full (ENOSPC)", or the error's first line when the code is not known. */
 export function describeFsError(error: unknown): string {
   const code = fsErrorCode(error);
-  if (code && CAUSES[code]) return `${CAUSES[code]} (${code})`;
+  if (code && CAUSES[code]) {
+    return `${CAUSES[code]} (${code})`;
+  }
   return error instanceof Error ? error.message.split('\n')[0] : String(error);
 }
 

@@ -23,3 +23,22 @@ export function closestNames(name: string, candidates: readonly string[], count 
     .slice(0, count)
     .map(n => n.candidate);
 }
+
+/**
+ * The known name a misspelt one was probably meant to be (case aside), or undefined when
+ * none is within a third of its length (2 edits for short names): past that it is a guess.
+ */
+export function suggestName(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  const [closest] = closestNames(
+    lower,
+    known.map(k => k.toLowerCase())
+  );
+  if (closest === undefined) {
+    return undefined;
+  }
+  const limit = Math.max(2, Math.ceil(name.length / 3));
+  return editDistance(lower, closest) <= limit
+    ? known.find(k => k.toLowerCase() === closest)
+    : undefined;
+}

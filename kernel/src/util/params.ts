@@ -5,10 +5,16 @@ import { closestNames } from './names';
 export type ParamKind = 'number' | 'string' | 'boolean' | 'array' | 'object' | 'null';
 
 export function paramKind(value: unknown): ParamKind {
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return 'array';
+  if (value === null || value === undefined) {
+    return 'null';
+  }
+  if (Array.isArray(value)) {
+    return 'array';
+  }
   const kind = typeof value;
-  if (kind === 'number' || kind === 'string' || kind === 'boolean') return kind;
+  if (kind === 'number' || kind === 'string' || kind === 'boolean') {
+    return kind;
+  }
   return 'object';
 }
 

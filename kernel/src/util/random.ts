@@ -19,7 +19,9 @@ export function rng(seed: number): () => number {
 /** A seeded Fisher-Yates permutation of 0..n-1. */
 export function permutation(n: number, seed: number): Int32Array {
   const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = 0; i < n; i++) {
+    order[i] = i;
+  }
   const random = rng(seed);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -56,7 +58,9 @@ export function deriveSeed(seed: number, ...parts: number[]): number {
  * otherwise seed as 0 or read as "got 7").
  */
 export function checkSeed(what: string, seed: unknown): void {
-  if (Number.isInteger(seed)) return;
+  if (Number.isInteger(seed)) {
+    return;
+  }
   const got = typeof seed === 'string' ? `the string ${JSON.stringify(seed)}` : String(seed);
   throw new PretextError(
     `${what}: seed must be an integer, got ${got}.`,

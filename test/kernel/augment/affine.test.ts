@@ -39,7 +39,9 @@ test('an integer shift moves the content and fills the uncovered border', () => 
   for (let y = 0; y < 5; y++) {
     assert.equal(values[y][0][0], 0.5);
     assert.equal(values[y][1][0], 0.5);
-    for (let c = 2; c < 5; c++) assert.ok(Math.abs(values[y][c][0] - source[y][c - 2][0]) < 1e-6);
+    for (let c = 2; c < 5; c++) {
+      assert.ok(Math.abs(values[y][c][0] - source[y][c - 2][0]) < 1e-6);
+    }
   }
   tf.dispose([x, right]);
 });

@@ -5,7 +5,7 @@ import { augmentationCheck, viewStats } from '../../../kernel/src/augment/check'
 import { simclrAugment } from '../../../kernel/src/augment/compose';
 import { randomAffine } from '../../../kernel/src/augment/affine';
 import { gaussianNoise } from '../../../kernel/src/augment/ops';
-import { loadMnist } from '../../../kernel/src/data/mnist';
+import { loadMnist } from '../../../kernel/src/datasets/mnist';
 import { convEncoder } from '../../../kernel/src/models/conv-encoder';
 import { PretextError } from '../../../kernel/src/util/errors';
 

@@ -7,7 +7,11 @@ import { PretextError } from '../../../kernel/src/util/errors';
 /** Row i, column j holds 1000 * j + i: every value names its column and row. */
 function tagged(n: number, f: number): Tensor2D {
   const values = new Float32Array(n * f);
-  for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) values[i * f + j] = 1000 * j + i;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < f; j++) {
+      values[i * f + j] = 1000 * j + i;
+    }
+  }
   return tf.tensor2d(values, [n, f]);
 }
 
@@ -29,8 +33,11 @@ test('SCARF corruption: exactly the rate per row, values from the same column of
       const column = Math.floor(x[i][j] / 1000);
       const donor = x[i][j] % 1000;
       assert.equal(column, j, 'a replacement comes from the same column');
-      if (m[i][j] === 1) assert.notEqual(donor, i, 'replaced by ANOTHER row');
-      else assert.equal(donor, i, 'kept features are untouched');
+      if (m[i][j] === 1) {
+        assert.notEqual(donor, i, 'replaced by ANOTHER row');
+      } else {
+        assert.equal(donor, i, 'kept features are untouched');
+      }
     }
   }
   // Donors spread over the batch rather than one fixed neighbour.

@@ -27,7 +27,9 @@ function run(op: ImageAugment, x: Tensor4D, seed: number): Float32Array {
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) {
+    m = Math.max(m, Math.abs(a[i] - b[i]));
+  }
   return m;
 }
 
@@ -87,7 +89,9 @@ test('randomResizedCrop zooms in: a small crop of a left/right split image is mo
   for (let i = 0; i < 32; i++) {
     const crop = small.subarray(i * 400, (i + 1) * 400);
     const mean = crop.reduce((s, v) => s + v, 0) / 400;
-    if (mean < 0.05 || mean > 0.95) uniformCrops++;
+    if (mean < 0.05 || mean > 0.95) {
+      uniformCrops++;
+    }
   }
   assert.ok(
     uniformCrops >= 16,
@@ -192,7 +196,9 @@ test('bad options and bad images raise PretextError before any tensor work', () 
     () => cutout({ size: 0 }),
     () => cutout({ size: 0.3, value: 2 })
   ];
-  for (const make of bad) assert.throws(make, PretextError, make.toString());
+  for (const make of bad) {
+    assert.throws(make, PretextError, make.toString());
+  }
   assert.throws(() => randomResizedCrop({ scales: [0.5, 1] } as never), /Unknown option 'scales'/);
 
   const rank3 = tf.zeros([8, 8, 1]);

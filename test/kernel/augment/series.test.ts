@@ -15,9 +15,13 @@ import { PretextError } from '../../../kernel/src/util/errors';
 /** [b, steps, c] windows whose value at step t of channel j is t + 100 * j. */
 function ramps(b: number, steps: number, c: number): Tensor3D {
   const data = new Float32Array(b * steps * c);
-  for (let i = 0; i < b; i++)
-    for (let t = 0; t < steps; t++)
-      for (let j = 0; j < c; j++) data[(i * steps + t) * c + j] = t + 100 * j;
+  for (let i = 0; i < b; i++) {
+    for (let t = 0; t < steps; t++) {
+      for (let j = 0; j < c; j++) {
+        data[(i * steps + t) * c + j] = t + 100 * j;
+      }
+    }
+  }
   return tf.tensor3d(data, [b, steps, c]);
 }
 
@@ -78,7 +82,9 @@ test('permuteSegments reorders whole segments and keeps every reading', () => {
     // Within a segment the ramp still climbs by 1: at most 3 breaks for 4 segments.
     const breaks = v.slice(1).filter((u, t) => u !== v[t] + 1).length;
     assert.ok(breaks <= 3);
-    if (breaks > 0) changed++;
+    if (breaks > 0) {
+      changed++;
+    }
   }
   assert.ok(changed >= 10, `${changed} of 16 windows reordered`);
   const kept = permuteSegments({ p: 0 })(x, 4);

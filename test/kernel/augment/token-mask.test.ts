@@ -16,8 +16,9 @@ function batch(seed: number): Int32Array {
   for (let r = 0; r < ROWS; r++) {
     const real = 1 + Math.floor(random() * (LENGTH - 2));
     ids[r * LENGTH] = CLS_ID;
-    for (let i = 1; i <= real; i++)
+    for (let i = 1; i <= real; i++) {
       ids[r * LENGTH + i] = NUM_SPECIAL + Math.floor(random() * (VOCAB - NUM_SPECIAL));
+    }
     ids[r * LENGTH + real + 1] = SEP_ID;
   }
   return ids;
@@ -31,14 +32,18 @@ test('BERT rates: 15% of real tokens chosen; of those 80% [MASK], 10% random, 10
   let replaced = 0;
   let kept = 0;
   for (let i = 0; i < ids.length; i++) {
-    if (ids[i] >= NUM_SPECIAL) eligible++;
+    if (ids[i] >= NUM_SPECIAL) {
+      eligible++;
+    }
     if (weights[i] === 0) {
       assert.equal(out[i], ids[i], 'unchosen positions are untouched');
       continue;
     }
-    if (out[i] === MASK_ID) masked++;
-    else if (out[i] === ids[i]) kept++;
-    else {
+    if (out[i] === MASK_ID) {
+      masked++;
+    } else if (out[i] === ids[i]) {
+      kept++;
+    } else {
       replaced++;
       assert.ok(out[i] >= NUM_SPECIAL && out[i] < VOCAB, 'random replacements are real tokens');
     }
@@ -58,7 +63,9 @@ test('padding and special tokens are never chosen', () => {
   const ids = batch(2);
   const { weights } = maskTokenIds(ids, { vocabSize: VOCAB, maskRate: 0.9, seed: 3 });
   for (let i = 0; i < ids.length; i++) {
-    if (ids[i] === PAD_ID || ids[i] < NUM_SPECIAL) assert.equal(weights[i], 0, `position ${i}`);
+    if (ids[i] === PAD_ID || ids[i] < NUM_SPECIAL) {
+      assert.equal(weights[i], 0, `position ${i}`);
+    }
   }
   const all = maskTokenIds(Int32Array.from([CLS_ID, SEP_ID, PAD_ID, PAD_ID]), {
     vocabSize: VOCAB,

@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf, type Tensor4D } from '../../../kernel/src/backend/tf';
 import { splitForSsl, subset, type ImageDataset } from '../../../kernel/src/data/dataset';
-import { loadMnist } from '../../../kernel/src/data/mnist';
-import { PretextError } from '../../../kernel/src/util/errors';
 
 function toy(perClass: number, classes = 3): ImageDataset {
   const n = perClass * classes;
@@ -15,39 +13,16 @@ function toy(perClass: number, classes = 3): ImageDataset {
   return { name: 'toy', inputs: images, labels };
 }
 
-test('MNIST loads the real 10,000 digits as 28x28x1 in [0, 1] with balanced labels', () => {
-  const mnist = loadMnist();
-  assert.deepEqual(mnist.inputs.shape, [10000, 28, 28, 1]);
-  assert.equal(mnist.labels!.length, 10000);
-  const counts = new Array(10).fill(0);
-  for (const y of mnist.labels!) counts[y]++;
-  assert.ok(
-    counts.every(c => c > 800 && c < 1200),
-    `per-class counts ${counts}`
-  );
-  const [min, max] = tf.tidy(() => [
-    mnist.inputs.min().dataSync()[0],
-    mnist.inputs.max().dataSync()[0]
-  ]);
-  assert.equal(min, 0);
-  assert.ok(max > 0.99 && max <= 1);
-  mnist.inputs.dispose();
-});
-
-test('MNIST perClass takes that many images of every digit; bad values are rejected', () => {
-  const small = loadMnist({ perClass: 20 });
-  assert.deepEqual(small.inputs.shape, [200, 28, 28, 1]);
-  small.inputs.dispose();
-  assert.throws(() => loadMnist({ perClass: 1 }), PretextError);
-  assert.throws(() => loadMnist({ perClas: 5 } as never), /Unknown option 'perClas'/);
-});
-
 test('splitForSsl: test is disjoint from the pool, labeled is a subset of the pool, stratified', () => {
   const data = toy(50);
   const split = splitForSsl(data, { testFraction: 0.2, labelFraction: 0.1, seed: 7 });
   const pool = new Set(split.indices.unlabeled);
-  for (const i of split.indices.test) assert.ok(!pool.has(i), `test row ${i} also in the pool`);
-  for (const i of split.indices.labeled) assert.ok(pool.has(i), `labeled row ${i} not in the pool`);
+  for (const i of split.indices.test) {
+    assert.ok(!pool.has(i), `test row ${i} also in the pool`);
+  }
+  for (const i of split.indices.labeled) {
+    assert.ok(pool.has(i), `labeled row ${i} not in the pool`);
+  }
   assert.equal(split.indices.test.length + split.indices.unlabeled.length, 150);
   assert.deepEqual(split.protocol.testPerClass, [10, 10, 10]);
   assert.deepEqual(split.protocol.labeledPerClass, [4, 4, 4]);

@@ -13,8 +13,9 @@ test('a clean report says so', () => {
 test('the summary groups problems, counts them and names a few sources', () => {
   const report = new DataReport('rows of data.csv');
   report.total = 100;
-  for (const row of [3, 7, 9, 12, 40])
+  for (const row of [3, 7, 9, 12, 40]) {
     report.note(`row ${row}`, "'abc' in numeric column 'age'", 'filled');
+  }
   report.note('row 50', 'empty line', 'skipped');
   assert.equal(report.count(), 6);
   assert.equal(report.count('filled'), 5);

@@ -111,8 +111,9 @@ test('convEncoder rejects bad options with PretextError', () => {
     { inputShape: [28, 28, 1], name: 'has space' },
     { inputShape: [28, 28, 1], filter: [8] }
   ];
-  for (const options of bad)
+  for (const options of bad) {
     assert.throws(() => convEncoder(options as never), PretextError, JSON.stringify(options));
+  }
   assert.throws(() => convEncoder({ inputShape: [28, 28] as never }), /three positive integers/);
 });
 

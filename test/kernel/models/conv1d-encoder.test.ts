@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf, type Tensor } from '../../../kernel/src/backend/tf';
 import { conv1dEncoder } from '../../../kernel/src/models/conv1d-encoder';
-import { embed } from '../../../kernel/src/eval/embed';
+import { embed } from '../../../kernel/src/features/embed';
 
 test('windows [steps, channels] become one feature vector: avg and max pooled by default', () => {
   const encoder = conv1dEncoder({ inputShape: [32, 3], seed: 0 });

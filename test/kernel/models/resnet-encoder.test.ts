@@ -10,7 +10,8 @@ import { splitForSsl } from '../../../kernel/src/data/dataset';
 import { evaluate } from '../../../kernel/src/eval/evaluate';
 import { cloneEncoder } from '../../../kernel/src/eval/supervised';
 import { resnetEncoder } from '../../../kernel/src/models/resnet-encoder';
-import { exportEncoder, loadEncoder } from '../../../kernel/src/runs/encoder-export';
+import { exportEncoder } from '../../../kernel/src/share/encoder-export';
+import { loadEncoder } from '../../../kernel/src/share/encoder-load';
 import { createTask, METHODS } from '../../../kernel/src/tasks/registry';
 import { simclr } from '../../../kernel/src/tasks/simclr';
 import { train } from '../../../kernel/src/train/train';
@@ -98,7 +99,9 @@ test('the same seed gives the same encoder; another seed, other weights; bad opt
   // Each layer draws its own seed: two same-shaped kernels differ.
   const kernel = (name: string) => Array.from(a.getLayer(name).getWeights()[0].dataSync());
   assert.notDeepEqual(kernel('resnet_encoder_s1b1_conv1'), kernel('resnet_encoder_s2b1_conv2'));
-  for (const m of [a, b, c]) m.dispose();
+  for (const m of [a, b, c]) {
+    m.dispose();
+  }
 
   const bad: [Record<string, unknown>, RegExp][] = [
     [{ inputShape: [28, 28] }, /inputShape must be \[height, width, channels\][\s\S]*Fix:/],
@@ -197,5 +200,7 @@ test('works with every image task, with batch norm, and with clone, export/load 
   assert.ok(scores.knn >= 0 && scores.knn <= 1 && scores.linearProbe >= 0);
   tf.dispose([x, y, yc, yl]);
   run.task.dispose();
-  for (const m of [encoder, clone, loaded]) m.dispose();
+  for (const m of [encoder, clone, loaded]) {
+    m.dispose();
+  }
 });

@@ -60,7 +60,9 @@ test('padding never changes a text embedding: the [PAD] embedding row can be any
   const changed = tf.tidy(() => table.add(tf.oneHot([0], 30).reshape([30, 1]).mul(5)));
   embedding.setWeights([changed]);
   const after = (encoder.predict(x) as Tensor).dataSync();
-  for (let i = 0; i < before.length; i++) assert.ok(Math.abs(before[i] - after[i]) < 1e-4, `${i}`);
+  for (let i = 0; i < before.length; i++) {
+    assert.ok(Math.abs(before[i] - after[i]) < 1e-4, `${i}`);
+  }
 });
 
 test('custom layers survive save/load and cloneEncoder (architecture, weights and outputs)', async () => {

@@ -105,7 +105,9 @@ test("the kernel's run files satisfy their schemas", async () => {
   assert.equal(typeof running.heartbeat, 'string');
   const lines = files.metrics.split('\n').filter(line => line !== '');
   assert.equal(lines.length, 24);
-  for (const line of lines) assertValid(METRIC_RECORD_SCHEMA, JSON.parse(line), 'metrics line');
+  for (const line of lines) {
+    assertValid(METRIC_RECORD_SCHEMA, JSON.parse(line), 'metrics line');
+  }
   assert.ok(files.manifest, 'the run wrote no checkpoint');
   assertValid(CHECKPOINT_MANIFEST_SCHEMA, JSON.parse(files.manifest), 'manifest.json');
   assert.ok(fs.existsSync(path.join(files.dir, 'config.json')));

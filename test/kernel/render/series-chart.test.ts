@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sensorSeries } from '../../../kernel/src/data/sensors';
+import { sensorSeries } from '../../../kernel/src/datasets/sensors';
 import { MIME } from '../../../kernel/src/render/mime';
 import { seriesChart } from '../../../kernel/src/render/series-chart';
 

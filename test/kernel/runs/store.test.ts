@@ -146,7 +146,7 @@ test('an unknown run id names the nearest ids', async () => {
   fs.writeFileSync(notAFolder, '');
   await assert.rejects(
     train(fakeTask(), images(16), { ...base, runStore: notAFolder }),
-    /Cannot write the run store at[\s\S]*runStore: false/
+    /The run store .*file is a file, not a folder[\s\S]*runStore: false/
   );
   fs.rmSync(notAFolder);
   assert.throws(() => openRunStore(empty).get('x'), /store is empty/);
@@ -289,7 +289,9 @@ test('an interrupt checkpoints mid-epoch; resume continues the same run exactly 
     fakeTask([4, 4, 1], undefined, {
       named: true,
       onStep: step => {
-        if (step === 6) process.emit('SIGINT');
+        if (step === 6) {
+          process.emit('SIGINT');
+        }
       }
     }),
     data,

@@ -67,7 +67,9 @@ test('simclr() is jointEmbeddingTask with the NT-Xent loss: the same parts give 
     loss: (z1, z2) => px.vicregLoss(z1, z2)
   });
   assert.ok(Math.abs(tf.tidy(() => vicreg.loss(batch, 7).dataSync()[0]) - a) > 1e-3);
-  for (const task of [builtIn, composed, vicreg]) task.dispose();
+  for (const task of [builtIn, composed, vicreg]) {
+    task.dispose();
+  }
   batch.dispose();
   net.dispose();
 });

@@ -97,7 +97,9 @@ test('rotation prediction trains; rotate90 gives 4 distinct views and 4 turns ar
   // 90 degrees counter-clockwise: the top row becomes the left column, read bottom-up.
   assert.deepEqual(views[1], [2, 5, 8, 1, 4, 7, 0, 3, 6]);
   let x = image as Tensor;
-  for (let i = 0; i < 4; i++) x = rotate90(x as Tensor4D, 1);
+  for (let i = 0; i < 4; i++) {
+    x = rotate90(x as Tensor4D, 1);
+  }
   assert.deepEqual(Array.from(x.dataSync()), Array.from(image.dataSync()));
   await trains(rotation({ encoder: encoder(), seed: 4 }), 1e-2);
   const wide = convEncoder({ inputShape: [8, 12, 1], filters: [4] });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf, type Scalar } from '../../../kernel/src/backend/tf';
-import { loadSpamAssassin } from '../../../kernel/src/data/spam-assassin';
+import { loadSpamAssassin } from '../../../kernel/src/datasets/spam-assassin';
 import { unlabeled } from '../../../kernel/src/data/dataset';
 import { mlpEncoder } from '../../../kernel/src/models/mlp-encoder';
 import { transformerEncoder } from '../../../kernel/src/models/transformer-encoder';

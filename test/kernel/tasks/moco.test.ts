@@ -106,7 +106,9 @@ test('the key networks are momentum copies: never optimised, moved by the EMA af
     'key networks are not optimised'
   );
   assert.ok(!trainable.has(task.queue), 'the queue is not optimised');
-  for (const name of ['queue', 'queue_pointer', 'queue_filled']) assert.ok(name in state);
+  for (const name of ['queue', 'queue_pointer', 'queue_filled']) {
+    assert.ok(name in state);
+  }
   const key0 = Array.from(state['key_encoder/0'].dataSync());
   assert.deepEqual(key0, Array.from(online.weights[0].read().dataSync()), 'starts as a copy');
   online.weights[0].write(tf.add(online.weights[0].read(), 2));
@@ -211,7 +213,9 @@ test('2 epochs + resume 2 gives the same losses, weights and queue as 4 epochs s
     Array.from(b.keyEncoder.weights[0].read().dataSync()),
     Array.from(a.keyEncoder.weights[0].read().dataSync())
   );
-  for (const task of [straight.task, first.task, resumed.task]) task.dispose();
+  for (const task of [straight.task, first.task, resumed.task]) {
+    task.dispose();
+  }
 });
 
 test('bad MoCo options raise errors that name the problem and the fix', () => {

@@ -20,7 +20,9 @@ test('EMA with tau = 0.5 averages known weights; target is not trainable', () =>
   assert.deepEqual(Array.from(target.getWeights()[1].dataSync()), [1]);
   const onlineVars = new Set(modelVariables(online));
   assert.equal(modelVariables(target).length, 0);
-  for (const w of target.weights) assert.ok(!onlineVars.has(w.read() as never));
+  for (const w of target.weights) {
+    assert.ok(!onlineVars.has(w.read() as never));
+  }
   target.dispose();
   online.dispose();
 });

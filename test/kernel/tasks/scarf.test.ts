@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf, type Tensor2D } from '../../../kernel/src/backend/tf';
-import { loadTable, vegaData } from '../../../kernel/src/data/table';
+import { loadTable, vegaData } from '../../../kernel/src/loaders/tables/table';
 import { convEncoder } from '../../../kernel/src/models/conv-encoder';
 import { mlpEncoder } from '../../../kernel/src/models/mlp-encoder';
 import { createTask } from '../../../kernel/src/tasks/registry';

@@ -25,17 +25,22 @@ export function shapeImages(
         const dy = y - cy;
         const dx = x - cx;
         let on = false;
-        if (label === 0) on = dx * dx + dy * dy <= r * r;
-        else if (label === 1)
+        if (label === 0) {
+          on = dx * dx + dy * dy <= r * r;
+        } else if (label === 1) {
           on =
             Math.max(Math.abs(dx), Math.abs(dy)) <= r &&
             Math.max(Math.abs(dx), Math.abs(dy)) >= r - 2;
-        else if (label === 2) on = Math.abs(dy) <= 1.5 && Math.abs(dx) <= r;
-        else
+        } else if (label === 2) {
+          on = Math.abs(dy) <= 1.5 && Math.abs(dx) <= r;
+        } else {
           on =
             (Math.abs(dy) <= 1.5 && Math.abs(dx) <= r) ||
             (Math.abs(dx) <= 1.5 && Math.abs(dy) <= r);
-        if (on) pixels[i * size * size + y * size + x] = intensity;
+        }
+        if (on) {
+          pixels[i * size * size + y * size + x] = intensity;
+        }
       }
     }
   }

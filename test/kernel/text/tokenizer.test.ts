@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import { normalizeText, preTokenize } from '../../../kernel/src/text/normalize';
 import {
@@ -14,18 +11,9 @@ import {
   WordPieceTokenizer,
   trainTokenizer
 } from '../../../kernel/src/text/tokenizer';
-import { loadTokenizer, saveTokenizer } from '../../../kernel/src/text/tokenizer-io';
 import { learnWordPieces } from '../../../kernel/src/text/wordpiece-trainer';
 import { PretextError } from '../../../kernel/src/util/errors';
-
-const corpus = [
-  'The quick brown fox jumps over the lazy dog.',
-  'The lazy dog sleeps; the quick fox runs!',
-  'Foxes and dogs: quick, lazy, quicker, lazier.',
-  'Café owners serve coffee to the dog owners.',
-  'Click HERE to claim your FREE prize now!!!',
-  'Claim your free prize: click here, now.'
-];
+import { corpus } from './corpus';
 
 test('normalizeText lowercases, strips accents and invisible characters; preTokenize splits words and punctuation', () => {
   assert.equal(normalizeText('Café\u200bNAÏVE\ufffd'), 'cafe naive ');
@@ -127,25 +115,6 @@ test('unknown characters and overlong words become [UNK]; specials decode only o
   );
   assert.ok(tok.coverage(corpus) === 1);
   assert.ok(tok.coverage(['zzzz the']) === 0.5);
-});
-
-test('tokenizers save and load as JSON with the same behaviour', () => {
-  const tok = trainTokenizer(corpus, { vocabSize: 120, minFrequency: 1, maxLength: 12 });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pretext-tok-'));
-  try {
-    const file = saveTokenizer(tok, path.join(dir, 'tokenizer.json'));
-    const back = loadTokenizer(file);
-    assert.deepEqual(back.vocab, tok.vocab);
-    assert.equal(back.maxLength, 12);
-    assert.deepEqual(Array.from(back.encode(corpus[2])), Array.from(tok.encode(corpus[2])));
-    fs.writeFileSync(path.join(dir, 'bad.json'), '{"format": "other"}');
-    assert.throws(() => loadTokenizer(path.join(dir, 'bad.json')), /not a saved Pretext WordPiece/);
-    fs.writeFileSync(path.join(dir, 'broken.json'), '{');
-    assert.throws(() => loadTokenizer(path.join(dir, 'broken.json')), /not valid JSON/);
-    assert.throws(() => loadTokenizer(path.join(dir, 'missing.json')), /No tokenizer at/);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 });
 
 test('bad tokenizer input gets a PretextError naming the fix', () => {

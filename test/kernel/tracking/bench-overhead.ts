@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { mlflowCallback } from '../../../kernel/src/tracking/mlflow-callback';
+import { mlflowCallback } from '../../../kernel/src/train/callbacks/mlflow';
 import { startMlflow } from './mlflow-server';
 import { trainTracked } from './train-tracked';
 

@@ -39,7 +39,9 @@ test('budgets parse from seconds or h/m/s text; anything else is refused with ex
     ['0.5m', 30],
     [12.5, 12.5]
   ];
-  for (const [text, seconds] of good) assert.equal(parseBudget(text), seconds, String(text));
+  for (const [text, seconds] of good) {
+    assert.equal(parseBudget(text), seconds, String(text));
+  }
   for (const bad of ['four minutes', '4 parsecs', '', '5', '-3s', 0, -5, NaN, Infinity, '1d']) {
     assert.throws(
       () => parseBudget(bad),
@@ -62,7 +64,9 @@ test('the planner times steps after the first, plans, and re-plans only on a dri
   let elapsed = 0.5; // the first step: graph set-up, left out of the timing
   planner.observe(step, elapsed);
   const run = (steps: number, perStep: number) => {
-    for (let i = 0; i < steps; i++) planner.observe(++step, (elapsed += perStep));
+    for (let i = 0; i < steps; i++) {
+      planner.observe(++step, (elapsed += perStep));
+    }
   };
   run(32, 1 / 64);
   assert.equal(planner.planned, 33 + 9 * 64, 'planned from the first 0.5 s window');
@@ -140,7 +144,9 @@ test('a budgeted run resumed after an interrupt continues toward the same budget
       {
         name: 'stop',
         onStepEnd: (_r, ctx) => {
-          if (ctx.elapsedSeconds > 0.8 && ctx.step % 32 === 7) process.emit('SIGINT');
+          if (ctx.elapsedSeconds > 0.8 && ctx.step % 32 === 7) {
+            process.emit('SIGINT');
+          }
         }
       }
     ]

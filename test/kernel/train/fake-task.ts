@@ -55,7 +55,9 @@ export function fakeTask(
       return { kernel, bias };
     };
   }
-  if (extras.onStep) task.afterStep = step => extras.onStep!(step, task);
+  if (extras.onStep) {
+    task.afterStep = step => extras.onStep!(step, task);
+  }
   return task;
 }
 

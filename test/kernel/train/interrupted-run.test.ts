@@ -27,7 +27,9 @@ async function trainAndKill(atStep: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes(`checkpoint ${atStep}\n`)) resolve();
+      if (output.includes(`checkpoint ${atStep}\n`)) {
+        resolve();
+      }
     });
     child.on('exit', code =>
       reject(new Error(`the child exited (${code}) before step ${atStep}: ${output}`))

@@ -106,7 +106,9 @@ test('a NaN loss stops training with the step and a fix', async () => {
 test('a kernel interrupt stops at a step boundary and keeps what was learned', async () => {
   let calls = 0;
   const task = fakeTask([4, 4, 1], (loss, _seed) => {
-    if (++calls === 3) process.emit('SIGINT');
+    if (++calls === 3) {
+      process.emit('SIGINT');
+    }
     return loss;
   });
   const result = await train(task, images(64), { ...quiet, epochs: 5, batchSize: 8 });

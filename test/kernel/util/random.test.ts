@@ -29,7 +29,9 @@ test('deriveSeed gives distinct seeds for nearby (seed, parts) tuples', () => {
   const seen = new Set<number>();
   for (let seed = 0; seed < 8; seed++) {
     for (let epoch = 0; epoch < 8; epoch++) {
-      for (let step = 0; step < 16; step++) seen.add(deriveSeed(seed, epoch, step));
+      for (let step = 0; step < 16; step++) {
+        seen.add(deriveSeed(seed, epoch, step));
+      }
       seen.add(deriveSeed(seed, epoch));
     }
   }
@@ -37,5 +39,7 @@ test('deriveSeed gives distinct seeds for nearby (seed, parts) tuples', () => {
   // The symmetric collisions a plain XOR-combine would give.
   assert.notEqual(deriveSeed(1, 1), deriveSeed(2, 2));
   assert.notEqual(deriveSeed(1, 0, 0), deriveSeed(0, 1, 0));
-  for (const s of seen) assert.ok(Number.isInteger(s) && s >= 0 && s < 2147483647);
+  for (const s of seen) {
+    assert.ok(Number.isInteger(s) && s >= 0 && s < 2147483647);
+  }
 });

@@ -18,8 +18,9 @@ function binaryGrad(tf: TF, op: string, grad: NativeKernelGrad) {
     (backend, [a, b], kernelAttrs) => {
       const at = attrs(backend);
       const opAttrs = [at.type('T', 'float32')];
-      if (kernelAttrs.alpha !== undefined)
+      if (kernelAttrs.alpha !== undefined) {
         opAttrs.push(at.float('alpha', kernelAttrs.alpha as number));
+      }
       return backend.executeSingleOutput(op, opAttrs, [a, b]);
     },
     { arity: 2, inputs: grad }

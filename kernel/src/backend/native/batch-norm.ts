@@ -89,7 +89,9 @@ export function fusedBatchNormCall(tf: TF, original: Call): Call {
       this.gamma !== undefined &&
       this.beta !== undefined &&
       values(x) > 1;
-    if (!covered) return original.call(this, inputs, kwargs);
+    if (!covered) {
+      return original.call(this, inputs, kwargs);
+    }
     const { epsilon, momentum } = this;
     const count = values(x);
     const gamma = this.gamma!.read();

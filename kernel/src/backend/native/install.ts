@@ -6,6 +6,7 @@
  */
 import { activationGradients } from './activations';
 import { batchNormPrototype, fusedBatchNormCall } from './batch-norm';
+import { conv2dPrototype, convWithBiasAvailable, nativeConv2dCall, type ConvCall } from './conv';
 import { withFallback, type GradConfig, type NativeGradient } from './grad-config';
 import { onednnPoolingAvailable, poolingOverrides } from './pooling';
 import { reductionGradients } from './reductions';
@@ -17,6 +18,13 @@ export interface NativeGradientOptions {
   onednnPooling?: boolean;
   /** BatchNormalization layers train through FusedBatchNormV3 / its gradient (default true). */
   fusedBatchNorm?: boolean;
+  /**
+   * Conv2D layers run Conv2D + BiasAdd with lazy per-input gradients (default true, unless
+   * PRETEXT_NATIVE_CONV=0).
+   */
+  nativeConv?: boolean;
+  /** With nativeConv: conv + bias as one oneDNN op (default: when the pinned TF has it). */
+  convWithBias?: boolean;
 }
 
 export interface NativeGradientState {
@@ -28,6 +36,10 @@ export interface NativeGradientState {
   forwardKernels: string[];
   /** Whether BatchNormalization layers train through TF's fused batch-norm kernels. */
   fusedBatchNorm: boolean;
+  /** Whether Conv2D layers run through Conv2D + BiasAdd / BiasAddGrad (see conv.ts). */
+  nativeConv: boolean;
+  /** Whether their forward with a bias is oneDNN's fused `_MklNativeConv2DWithBias`. */
+  convWithBias: boolean;
 }
 
 /** tfjs's own gradients, captured before the first override so they can be restored. */
@@ -37,10 +49,14 @@ const off: NativeGradientState = {
   kernels: [],
   onednnPooling: false,
   forwardKernels: [],
-  fusedBatchNorm: false
+  fusedBatchNorm: false,
+  nativeConv: false,
+  convWithBias: false
 };
 /** tfjs-layers' own BatchNormalization.call, while the fused one is in its place. */
 let originalBatchNormCall: ReturnType<typeof batchNormPrototype>['call'] | undefined;
+/** Whether Conv2D's prototype had its own `call` before ours (it inherits Conv's). */
+let originalConvCall: { own: boolean; call: ConvCall } | undefined;
 let state: NativeGradientState = off;
 
 /** PRETEXT_NATIVE_GRADIENTS=0 (or 'false', 'off') turns the layer off at load. */
@@ -59,7 +75,9 @@ export function nativeGradientState(): NativeGradientState {
     kernels: [...state.kernels],
     onednnPooling: state.onednnPooling,
     forwardKernels: [...state.forwardKernels],
-    fusedBatchNorm: state.fusedBatchNorm
+    fusedBatchNorm: state.fusedBatchNorm,
+    nativeConv: state.nativeConv,
+    convWithBias: state.convWithBias
   };
 }
 
@@ -67,7 +85,9 @@ export function installNativeGradients(
   tf: TF,
   options: NativeGradientOptions = {}
 ): NativeGradientState {
-  if (tf.getBackend() !== 'tensorflow') return nativeGradientState();
+  if (tf.getBackend() !== 'tensorflow') {
+    return nativeGradientState();
+  }
   uninstallNativeGradients(tf); // a no-op when off; re-installing never stacks overrides
   const onednnPooling = options.onednnPooling ?? onednnPoolingAvailable(tf);
   const pooling = onednnPooling ? poolingOverrides(tf) : { gradients: [], kernels: [] };
@@ -80,7 +100,9 @@ export function installNativeGradients(
   const kernels: string[] = [];
   for (const native of natives) {
     const original = originals.get(native.kernelName) ?? tf.getGradient(native.kernelName);
-    if (!original) continue;
+    if (!original) {
+      continue;
+    }
     originals.set(native.kernelName, original);
     tf.registerGradient(withFallback(tf, native, original));
     kernels.push(native.kernelName);
@@ -91,7 +113,17 @@ export function installNativeGradients(
     originalBatchNormCall = proto.call;
     proto.call = fusedBatchNormCall(tf, originalBatchNormCall);
   }
-  state = { kernels, onednnPooling, forwardKernels, fusedBatchNorm };
+  const nativeConv = options.nativeConv ?? process.env.PRETEXT_NATIVE_CONV !== '0';
+  const convWithBias = nativeConv && (options.convWithBias ?? convWithBiasAvailable(tf));
+  if (nativeConv) {
+    const proto = conv2dPrototype(tf);
+    originalConvCall = {
+      own: Object.prototype.hasOwnProperty.call(proto, 'call'),
+      call: proto.call
+    };
+    proto.call = nativeConv2dCall(tf, originalConvCall.call, convWithBias);
+  }
+  state = { kernels, onednnPooling, forwardKernels, fusedBatchNorm, nativeConv, convWithBias };
   return nativeGradientState();
 }
 
@@ -107,7 +139,9 @@ function replaceKernel(tf: TF, override: KernelOverride): string {
 export function uninstallNativeGradients(tf: TF): void {
   for (const kernelName of state.kernels) {
     const original = originals.get(kernelName);
-    if (original) tf.registerGradient(original);
+    if (original) {
+      tf.registerGradient(original);
+    }
   }
   for (const name of state.forwardKernels) {
     tf.unregisterKernel(name, 'tensorflow');
@@ -116,6 +150,15 @@ export function uninstallNativeGradients(tf: TF): void {
   if (originalBatchNormCall) {
     batchNormPrototype(tf).call = originalBatchNormCall;
     originalBatchNormCall = undefined;
+  }
+  if (originalConvCall) {
+    const proto = conv2dPrototype(tf) as { call?: ConvCall };
+    if (originalConvCall.own) {
+      proto.call = originalConvCall.call;
+    } else {
+      delete proto.call;
+    }
+    originalConvCall = undefined;
   }
   state = off;
 }

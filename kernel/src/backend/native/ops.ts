@@ -75,7 +75,9 @@ export function attrs(backend: NodeBackend) {
   return {
     type: (name: string, dtype: DataType | 'uint8'): OpAttr => {
       const value = dtypes[dtype];
-      if (value === undefined) throw new Error(`native op attr ${name}: dtype ${dtype}`);
+      if (value === undefined) {
+        throw new Error(`native op attr ${name}: dtype ${dtype}`);
+      }
       return { name, type: b.TF_ATTR_TYPE, value };
     },
     ints: (name: string, value: number[]): OpAttr => ({ name, type: b.TF_ATTR_INT, value }),

@@ -13,7 +13,9 @@ const hooked = new WeakSet<object>();
 
 /** Wraps `backend.disposeData` (once per backend) to free a workspace with its output. */
 export function takeWorkspaceHook(backend: RawBackend): void {
-  if (hooked.has(backend)) return;
+  if (hooked.has(backend)) {
+    return;
+  }
   hooked.add(backend);
   const dispose = backend.disposeData.bind(backend);
   backend.disposeData = (dataId: object, force?: boolean) => {

@@ -50,8 +50,9 @@ export function poolWindow(tf: TF, x: Tensor, kernelAttrs: KernelAttrs): PoolWin
     );
   }
   const { pad, dimRoundingMode } = kernelAttrs as { pad: unknown; dimRoundingMode?: unknown };
-  if (x.rank !== 4 || (pad !== 'same' && pad !== 'valid') || dimRoundingMode != null)
+  if (x.rank !== 4 || (pad !== 'same' && pad !== 'valid') || dimRoundingMode != null) {
     return undefined;
+  }
   const info = tf.backend_util.computePool2DInfo(
     x.shape as [number, number, number, number],
     kernelAttrs.filterSize as number | [number, number],
@@ -114,7 +115,9 @@ export function onednnPoolingAvailable(
   const backend = nodeBackend(tf) as RawBackend;
   const version = options.version ?? backend.binding.TF_Version;
   // oneDNN kernels are CPU kernels: on a GPU build they would copy every pool to the host.
-  if (version !== ONEDNN_PINNED_TF || backend.isUsingGpuDevice) return false;
+  if (version !== ONEDNN_PINNED_TF || backend.isUsingGpuDevice) {
+    return false;
+  }
   let workspace: number | undefined;
   try {
     tf.tidy(() => {
@@ -130,13 +133,17 @@ export function onednnPoolingAvailable(
         1
       );
       const grad = backend.createOutputTensor(dx).dataSync();
-      if (grad[3] !== 1 || grad[0] !== 0) throw new Error('oneDNN max-pool gradient is off');
+      if (grad[3] !== 1 || grad[0] !== 0) {
+        throw new Error('oneDNN max-pool gradient is off');
+      }
     });
     return true;
   } catch {
     return false;
   } finally {
-    if (workspace !== undefined) backend.binding.deleteTensor(workspace);
+    if (workspace !== undefined) {
+      backend.binding.deleteTensor(workspace);
+    }
   }
 }
 
@@ -178,7 +185,9 @@ export function poolingOverrides(tf: TF): PoolingOverrides {
           recording && x.dtype === 'float32'
             ? poolWindow(tf, x, args.attrs as KernelAttrs)
             : undefined;
-        if (!w) return original.kernelFunc(args);
+        if (!w) {
+          return original.kernelFunc(args);
+        }
         takeWorkspaceHook(backend);
         const [y, workspace] = onednnMaxPool(backend, x, w);
         keepWorkspace(y, workspace);
@@ -194,7 +203,9 @@ export function poolingOverrides(tf: TF): PoolingOverrides {
         grad: (_tf, dy, [x, y], a) => {
           const w = poolWindow(tf, x, a);
           // No workspace: the forward ran before install or outside a gradient; the original runs.
-          if (!w || !covered(dy, x) || workspaceOf(y) === undefined) return undefined;
+          if (!w || !covered(dy, x) || workspaceOf(y) === undefined) {
+            return undefined;
+          }
           return { x: () => maxPoolGrad([x, y, dy], { ...w }) };
         }
       },
@@ -202,7 +213,9 @@ export function poolingOverrides(tf: TF): PoolingOverrides {
         kernelName: 'AvgPool',
         grad: (_tf, dy, [x], a) => {
           const w = poolWindow(tf, x, a);
-          if (!w || !covered(dy, x)) return undefined;
+          if (!w || !covered(dy, x)) {
+            return undefined;
+          }
           return { x: () => avgPoolGrad([x, dy], { ...w }) };
         }
       }

@@ -22,7 +22,9 @@ export class LayerNorm extends tf.layers.Layer {
 
   build(inputShape: Shape | Shape[]): void {
     const dim = (inputShape as Shape).at(-1);
-    if (dim === null || dim === undefined) throw new Error('LayerNorm needs a fixed last axis.');
+    if (dim === null || dim === undefined) {
+      throw new Error('LayerNorm needs a fixed last axis.');
+    }
     this.gamma = this.addWeight('gamma', [dim], 'float32', tf.initializers.ones());
     this.beta = this.addWeight('beta', [dim], 'float32', tf.initializers.zeros());
     this.built = true;

@@ -4,7 +4,7 @@
  * the recorder's final summary (the checkpointer flushes the metrics first), the dashboard
  * and the guide's log. User callbacks come after all of them.
  */
-import { trackingCallbacks } from '../../tracking/callbacks';
+import { trackingCallbacks } from './tracking';
 import type { EngineOptimizer } from '../optimizers';
 import type { RunConfig } from '../../runs/store';
 import type { EarlyStoppingState } from '../resume';
@@ -15,6 +15,7 @@ import { DivergenceGuard } from './divergence';
 import { DashboardCallback } from './dashboard';
 import { EarlyStopping } from './early-stopping';
 import { GuideLog } from './guide-log';
+import { HeartbeatCallback } from './heartbeat';
 import { CallbackList } from './list';
 import { MonitorCallback } from './monitors';
 import { NanGuard } from './nan-guard';
@@ -27,8 +28,9 @@ export function engineCallbacks(
 ): CallbackList {
   const opts = run.options;
   const builtIn: TrainCallback[] = [new NanGuard(), new MonitorCallback()];
-  if (opts.divergenceGuard !== false)
+  if (opts.divergenceGuard !== false) {
     builtIn.splice(1, 0, new DivergenceGuard(opts.divergenceGuard === 'warn'));
+  }
   const callbacks = new CallbackList(builtIn, opts.callbacks);
   const stopping = opts.earlyStopping
     ? new EarlyStopping(
@@ -36,7 +38,9 @@ export function engineCallbacks(
         resumed?.earlyStopping ? { ...resumed.earlyStopping } : undefined
       )
     : undefined;
-  if (stopping) builtIn.push(stopping);
+  if (stopping) {
+    builtIn.push(stopping);
+  }
   const runDir = run.runDir;
   if (runDir) {
     const recorder = new RunRecorder(runDir, resumed?.config);
@@ -52,6 +56,8 @@ export function engineCallbacks(
       await callbacks.call('onCheckpoint', checkpoint, run);
     };
     const hooks = { beforeWrite: () => recorder.flush(), engineState, written };
+    // The heartbeat worker first: it must be stopped before the recorder's final summary.
+    builtIn.push(new HeartbeatCallback(runDir));
     builtIn.push(new Checkpointer(runDir, optimizer, hooks, run.checkpoint?.step ?? -1), recorder);
     // After the recorder, so what they upload or log is already on disk.
     builtIn.push(
@@ -62,7 +68,9 @@ export function engineCallbacks(
       })
     );
   }
-  if (opts.display) builtIn.push(new DashboardCallback());
+  if (opts.display) {
+    builtIn.push(new DashboardCallback());
+  }
   builtIn.push(new GuideLog());
   return callbacks;
 }

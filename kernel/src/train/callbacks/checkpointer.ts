@@ -1,5 +1,6 @@
 /** Checkpoints as a callback: every N epochs, at the last epoch, and when a run stops or ends. */
-import { taskState, writeCheckpoint } from '../../runs/checkpoint';
+import { writeCheckpoint } from '../../runs/checkpoint';
+import { taskState } from '../../runs/task-state';
 import type { EngineOptimizer } from '../optimizers';
 import type { EpochSummary } from '../result';
 import type { TrainCallback, TrainContext, TrainEnd } from './callback';
@@ -26,15 +27,21 @@ export class Checkpointer implements TrainCallback {
 
   async onEpochEnd(epoch: EpochSummary, ctx: TrainContext): Promise<void> {
     const every = ctx.options.checkpointEvery;
-    if (epoch.epoch % every === 0 || epoch.epoch === ctx.options.epochs) await this.save(ctx);
+    if (epoch.epoch % every === 0 || epoch.epoch === ctx.options.epochs) {
+      await this.save(ctx);
+    }
   }
 
   async onTrainEnd(end: TrainEnd, ctx: TrainContext): Promise<void> {
-    if (end.status === 'stopped' || end.status === 'done') await this.save(ctx);
+    if (end.status === 'stopped' || end.status === 'done') {
+      await this.save(ctx);
+    }
   }
 
   private async save(ctx: TrainContext): Promise<void> {
-    if (this.last === ctx.step) return;
+    if (this.last === ctx.step) {
+      return;
+    }
     this.hooks.beforeWrite();
     const state = taskState(ctx.task);
     const optimizerWeights = await this.optimizer.weights();
@@ -50,7 +57,11 @@ export class Checkpointer implements TrainCallback {
         engine: this.hooks.engineState()
       });
     } finally {
-      for (const w of optimizerWeights) if (w.owned) w.tensor.dispose();
+      for (const w of optimizerWeights) {
+        if (w.owned) {
+          w.tensor.dispose();
+        }
+      }
     }
     this.last = ctx.step;
     await this.hooks.written({ dir, step: ctx.step });

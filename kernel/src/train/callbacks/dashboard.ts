@@ -40,7 +40,9 @@ export class DashboardCallback implements TrainCallback {
 
   onStepEnd(_record: unknown, ctx: TrainContext): void {
     // Throttled inside; skip building the state when the update would be dropped anyway.
-    if (this.display.due()) this.display.update(dashboardState(ctx));
+    if (this.display.due()) {
+      this.display.update(dashboardState(ctx));
+    }
   }
 
   onEpochEnd(_epoch: unknown, ctx: TrainContext): void {

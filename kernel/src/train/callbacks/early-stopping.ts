@@ -41,7 +41,9 @@ export function updateEarlyStopping(
     state.bad = 0;
     return undefined;
   }
-  if (++state.bad < es.patience) return undefined;
+  if (++state.bad < es.patience) {
+    return undefined;
+  }
   return `Early stopping after epoch ${epoch.epoch}: ${es.monitor} has not improved by more than ${es.minDelta} for ${es.patience} check${es.patience === 1 ? '' : 's'} (best ${(state.best ?? value).toFixed(4)} at epoch ${state.bestEpoch}).`;
 }
 
@@ -61,6 +63,8 @@ export class EarlyStopping implements TrainCallback {
       metrics: epoch.metrics ?? {},
       monitorsRan: monitorsDue(ctx.options.monitors, epoch.epoch)
     });
-    if (stop !== undefined) ctx.requestStop(stop);
+    if (stop !== undefined) {
+      ctx.requestStop(stop);
+    }
   }
 }

@@ -1,5 +1,5 @@
 /** Tells the guide's session log how the run went, so its advice can draw on it. */
-import { session } from '../../guide/session';
+import { session } from '../../events/session-events';
 import type { TrainCallback, TrainContext, TrainEnd } from './callback';
 
 export class GuideLog implements TrainCallback {

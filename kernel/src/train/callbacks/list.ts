@@ -17,17 +17,23 @@ export class CallbackList {
 
   private async one<H extends HookName>(cb: TrainCallback, hook: H, args: Args<H>): Promise<void> {
     const fn = cb[hook] as ((...a: Args<H>) => void | Promise<void>) | undefined;
-    if (!fn) return;
+    if (!fn) {
+      return;
+    }
     try {
       await fn.apply(cb, args);
     } catch (error) {
-      if (!this.user.includes(cb)) throw error;
+      if (!this.user.includes(cb)) {
+        throw error;
+      }
       throw callbackFailure(cb, hook, error, args[args.length - 1] as TrainContext);
     }
   }
 
   async call<H extends Exclude<HookName, 'onTrainEnd'>>(hook: H, ...args: Args<H>): Promise<void> {
-    for (const cb of this.all()) await this.one(cb, hook, args);
+    for (const cb of this.all()) {
+      await this.one(cb, hook, args);
+    }
   }
 
   /**
@@ -39,7 +45,9 @@ export class CallbackList {
       try {
         await this.one(cb, 'onTrainEnd', [end, ctx]);
       } catch (error) {
-        if (end.error !== undefined) continue;
+        if (end.error !== undefined) {
+          continue;
+        }
         fail(error);
         end.status = 'failed';
         end.message = ctx.message;

@@ -15,7 +15,9 @@ export async function runMonitors(
 ): Promise<Record<string, number>> {
   const computed: Record<string, number> = {};
   for (const monitor of monitors) {
-    if (epoch % (monitor.everyEpochs ?? 1) !== 0) continue;
+    if (epoch % (monitor.everyEpochs ?? 1) !== 0) {
+      continue;
+    }
     const values = await monitor.evaluate({ epoch, step, task });
     check(
       typeof values === 'object' && values !== null,
@@ -45,9 +47,13 @@ export class MonitorCallback implements TrainCallback {
 
   async onEpochEnd(epoch: EpochSummary, ctx: TrainContext): Promise<void> {
     const computed = await runMonitors(ctx.options.monitors, epoch.epoch, ctx.step, ctx.task);
-    if (Object.keys(computed).length === 0) return;
+    if (Object.keys(computed).length === 0) {
+      return;
+    }
     epoch.metrics = computed;
     const last = ctx.records.at(-1) as MetricRecord | undefined;
-    if (last) Object.assign(last, computed);
+    if (last) {
+      Object.assign(last, computed);
+    }
   }
 }

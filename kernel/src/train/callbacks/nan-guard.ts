@@ -8,7 +8,9 @@ export class NanGuard implements TrainCallback {
 
   onGradients(stats: StepStats, ctx: TrainContext): void {
     const { loss, gradNorm } = stats;
-    if (Number.isFinite(loss) && Number.isFinite(gradNorm)) return;
+    if (Number.isFinite(loss) && Number.isFinite(gradNorm)) {
+      return;
+    }
     const opts = ctx.options;
     const what = !Number.isFinite(loss)
       ? `the loss became ${loss}`

@@ -51,13 +51,17 @@ export class RunRecorder implements TrainCallback {
 
   onStepEnd(record: MetricRecord, ctx: TrainContext): void {
     this.pending.push(record);
-    if (Date.now() - this.lastBeat >= this.heartbeatMs) this.beat(ctx);
+    if (Date.now() - this.lastBeat >= this.heartbeatMs) {
+      this.beat(ctx);
+    }
   }
 
   /** The epoch's records go to disk now (monitor metrics included); the summary when due. */
   onEpochEnd(_epoch: unknown, ctx: TrainContext): void {
     this.flush();
-    if (Date.now() - this.lastBeat >= this.heartbeatMs) this.beat(ctx);
+    if (Date.now() - this.lastBeat >= this.heartbeatMs) {
+      this.beat(ctx);
+    }
   }
 
   onTrainEnd(end: TrainEnd, ctx: TrainContext): void {
@@ -70,12 +74,16 @@ export class RunRecorder implements TrainCallback {
       flushError = error;
     }
     end.summary = this.writeSummary(ctx, end.status, end.message, { lastResort: true });
-    if (flushError !== undefined) throw flushError;
+    if (flushError !== undefined) {
+      throw flushError;
+    }
   }
 
   /** Appends the records not yet on disk (the checkpointer calls this before each checkpoint). */
   flush(): void {
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0) {
+      return;
+    }
     fs.appendFileSync(
       path.join(this.runDir, 'metrics.jsonl'),
       this.pending.map(r => JSON.stringify(r)).join('\n') + '\n'
@@ -123,7 +131,9 @@ export class RunRecorder implements TrainCallback {
     try {
       writeJsonAtomic(file, summary);
     } catch (error) {
-      if (!lastResort) throw error;
+      if (!lastResort) {
+        throw error;
+      }
       // No room for a temp file: overwrite in place (truncating frees the old blocks first).
       // Not atomic, but a true final status beats a stale 'running' one.
       fs.writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);

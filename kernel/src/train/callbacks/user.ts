@@ -18,7 +18,9 @@ const EXAMPLE = "Pass e.g. { callbacks: [{ name: 'log', onStepEnd: r => console.
 
 /** Checks the `callbacks` option: an array of named objects whose hooks are functions. */
 export function resolveCallbacks(callbacks: TrainCallback[] | undefined): TrainCallback[] {
-  if (callbacks === undefined) return [];
+  if (callbacks === undefined) {
+    return [];
+  }
   check(
     Array.isArray(callbacks),
     'callbacks must be an array of { name, onStepEnd, ... }.',

@@ -23,8 +23,11 @@ async function trainStep(
   x: Tensor,
   config: Parameters<typeof tf.layers.batchNormalization>[0] = {}
 ): Promise<Run> {
-  if (native) installNativeGradients(tf);
-  else uninstallNativeGradients(tf);
+  if (native) {
+    installNativeGradients(tf);
+  } else {
+    uninstallNativeGradients(tf);
+  }
   const layer = tf.layers.batchNormalization({
     name: `bn_under_test_${++layers}`,
     momentum: 0.9,
@@ -82,7 +85,9 @@ test('BatchNormalization in training through FusedBatchNormV3: output, gradients
   });
   // Moving mean and variance moved the same way (biased variance, momentum 0.9).
   native.moving.forEach((m, i) => assert.ok(relDiff(m, original.moving[i]) < 1e-5, `moving ${i}`));
-  for (const r of [native, original]) tf.dispose([r.y, ...r.grads, ...r.moving]);
+  for (const r of [native, original]) {
+    tf.dispose([r.y, ...r.grads, ...r.moving]);
+  }
   assert.equal(tf.memory().numTensors, before);
   x.dispose();
 });
@@ -100,7 +105,9 @@ test('cases the fused kernel does not cover use the original layer code', async 
     const original = await trainStep(false, x, config);
     assert.ok(!native.kernels.some(k => k.startsWith('PretextNative')), JSON.stringify(config));
     assert.ok(maxDiff(native.y, original.y) < 1e-6);
-    for (const r of [native, original]) tf.dispose([r.y, ...r.grads, ...r.moving]);
+    for (const r of [native, original]) {
+      tf.dispose([r.y, ...r.grads, ...r.moving]);
+    }
     x.dispose();
   }
 });

@@ -34,7 +34,9 @@ export async function gradBoth(
     native = tf.grad(loss)(x);
     return native;
   });
-  if (!wasInstalled) uninstallNativeGradients(tf);
+  if (!wasInstalled) {
+    uninstallNativeGradients(tf);
+  }
   w.dispose();
   return { native: native!, original, nativeKernels: profile.kernelNames };
 }

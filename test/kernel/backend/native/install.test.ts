@@ -18,7 +18,9 @@ import { relDiff } from './compare';
 const ROOT = resolve(__dirname, '../../../..');
 
 test('the library installs the layer when it loads', () => {
-  if (!nativeGradientsWanted()) return; // the suite itself runs with PRETEXT_NATIVE_GRADIENTS=0
+  if (!nativeGradientsWanted()) {
+    return;
+  } // the suite itself runs with PRETEXT_NATIVE_GRADIENTS=0
   const { kernels, onednnPooling } = nativeGradientState();
   for (const k of ['Relu', 'Relu6', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Mean', 'Sum', 'MaxPool']) {
     assert.ok(kernels.includes(k), k);

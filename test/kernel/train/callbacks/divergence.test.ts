@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { tf, type Tensor4D } from '../../../../kernel/src/backend/tf';
+import { tf, type Tensor2D, type Tensor4D } from '../../../../kernel/src/backend/tf';
 import { gaussianNoise } from '../../../../kernel/src/augment/ops';
 import { convEncoder } from '../../../../kernel/src/models/conv-encoder';
 import { loadCheckpoint, openRunStore } from '../../../../kernel/src/runs/store';
@@ -11,10 +11,17 @@ import { simclr } from '../../../../kernel/src/tasks/simclr';
 import type { StepStats, TrainContext } from '../../../../kernel/src/train/callbacks/callback';
 import {
   chanceLoss,
+  COLLAPSED_RANK,
+  COLLAPSED_SPREAD,
   DivergenceGuard,
+  gramRank,
   PINNED_STEPS,
+  probeSpread,
   WARMUP_STEPS
 } from '../../../../kernel/src/train/callbacks/divergence';
+import { effectiveRank } from '../../../../kernel/src/features/health';
+import type { PretextTask } from '../../../../kernel/src/tasks/task';
+import { vicreg } from '../../../../kernel/src/tasks/vicreg';
 import { resolveTrainOptions } from '../../../../kernel/src/train/options';
 import { train } from '../../../../kernel/src/train/train';
 import { PretextError } from '../../../../kernel/src/util/errors';
@@ -103,14 +110,138 @@ test("divergenceGuard: 'warn' warns once and trains on; false stays silent", asy
   );
 });
 
-test('a normal run is not flagged', async () => {
+test('a normal run is not flagged, and its embeddings are well clear of a collapse', async () => {
   const task = tinySimclr();
-  const result = await train(task, data(), { ...quiet, epochs: 16, learningRate: 1e-3 });
+  const images = data();
+  const before = tf.memory().numTensors;
+  const result = await train(task, images, { ...quiet, epochs: 16, learningRate: 1e-3 });
   assert.equal(result.status, 'done');
   assert.equal(result.records.length, 128);
+  assert.equal(tf.memory().numTensors, before, 'the probe batch is disposed at the end');
+  // The guard looked 5 times (every 25 steps); the same measure now shows a wide margin.
+  const seen = probeSpread(task.encoder, images.inputs)!;
+  assert.ok(seen.spread > 3 * COLLAPSED_SPREAD, `spread ${seen.spread}`);
+  assert.ok(seen.rank > 2 * COLLAPSED_RANK, `rank ${seen.rank}`);
+  images.inputs.dispose();
   task.dispose();
 });
 
+test("the guard's rank (from the 64 x 64 Gram matrix) is health's effective rank", () => {
+  for (const dim of [3, 16, 128]) {
+    const z = tf.tidy(() =>
+      tf.add(
+        tf.matMul(
+          tf.randomNormal([64, 4], 0, 1, 'float32', 1),
+          tf.randomNormal([4, dim], 0, 1, 'float32', 2)
+        ),
+        tf.randomNormal([64, dim], 0, 0.3, 'float32', 3)
+      )
+    ) as Tensor2D;
+    assert.ok(Math.abs(gramRank(z) - effectiveRank(z)) < 1e-3 * effectiveRank(z), `dim ${dim}`);
+    z.dispose();
+  }
+  const same = tf.ones([64, 8]) as Tensor2D;
+  assert.equal(gramRank(same), 1, 'identical embeddings: one direction at most');
+  same.dispose();
+});
+
+/** VICReg with only its invariance term: the loss falls to ~0 as every embedding collapses. */
+const invarianceOnly = () =>
+  vicreg({
+    encoder: convEncoder({ inputShape: [8, 8, 1], filters: [8, 16], seed: 0 }),
+    augment: gaussianNoise({ std: 0.1 }),
+    weights: { muVariance: 0, nuCovariance: 0 },
+    expanderDim: 16,
+    seed: 0
+  });
+
+test('VICReg without its variance term collapses while the loss looks fine: caught, with the fix', async () => {
+  const task = invarianceOnly();
+  const images = data();
+  const before = tf.memory().numTensors;
+  const error = await train(task, images, { ...quiet, epochs: 40, learningRate: 0.1 }).catch(
+    e => e
+  );
+  assert.equal(tf.memory().numTensors, before, 'no tensor left behind by the failed run');
+  assert.ok(error instanceof PretextError, String(error));
+  assert.match(
+    error.problem,
+    /The representation collapsed at step \d+ \(epoch \d+\) while the loss is [\d.e-]+: the encoder('s embeddings| maps)/
+  );
+  assert.match(error.fix, /keep VICReg's variance term on .*this run has 0/);
+  assert.match(error.fix, /divergenceGuard: 'warn'/);
+  images.inputs.dispose();
+  task.dispose();
+  task.encoder.dispose();
+});
+
+/** A frozen encoder of these layers, and a head whose loss falls: training "works". */
+function frozenEncoderTask(...layers: ReturnType<typeof tf.layers.dense>[]): PretextTask {
+  const encoder = tf.sequential({
+    layers: [tf.layers.flatten({ inputShape: [8, 8, 1] }), ...layers]
+  });
+  encoder.trainable = false;
+  const head = tf.variable(tf.zeros([6]), true);
+  return {
+    method: 'frozen',
+    encoder,
+    trainableVariables: () => [head],
+    loss: batch =>
+      tf.tidy(() => tf.mean(tf.square(tf.sub(encoder.apply(batch) as Tensor4D, head))).asScalar()),
+    config: () => ({ method: 'frozen' }),
+    dispose: () => {
+      head.dispose();
+      encoder.dispose();
+    }
+  };
+}
+
+/** An encoder that outputs its bias whatever the input. */
+const constant = () =>
+  frozenEncoderTask(
+    tf.layers.dense({ units: 6, kernelInitializer: 'zeros', biasInitializer: 'ones' })
+  );
+
+test('an encoder forced constant is caught at the second look; warn mode warns once and trains on', async () => {
+  const task = constant();
+  const images = data();
+  const error = await train(task, images, { ...quiet, epochs: 8 }).catch(e => e);
+  assert.ok(error instanceof PretextError, String(error));
+  assert.match(
+    error.problem,
+    /collapsed at step 50 .*maps 64 fixed training examples to nearly the same embedding \(spread 0/
+  );
+  assert.match(error.fix, /add a term that keeps embeddings apart/);
+  task.dispose();
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (message: string) => warnings.push(message);
+  try {
+    const warned = constant();
+    const result = await train(warned, images, { ...quiet, epochs: 16, divergenceGuard: 'warn' });
+    assert.equal(result.status, 'done');
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /Pretext warning: The representation collapsed at step 50/);
+    warned.dispose();
+  } finally {
+    console.warn = warn;
+  }
+  images.inputs.dispose();
+});
+
+test('embeddings spread along a single direction are caught by their effective rank', async () => {
+  // Rank one: a 1-unit layer, then a fixed direction in 6 dimensions.
+  const task = frozenEncoderTask(
+    tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }) }),
+    tf.layers.dense({ units: 6, kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) })
+  );
+  const images = data();
+  const error = await train(task, images, { ...quiet, epochs: 8 }).catch(e => e);
+  assert.ok(error instanceof PretextError, String(error));
+  assert.match(error.problem, /lie along about one direction \(effective rank 1\.\d\d of 6\)/);
+  task.dispose();
+  images.inputs.dispose();
+});
 /** Drives the guard directly with a loss sequence (the weights stay as they are). */
 function feed(losses: number[]): unknown {
   const task = tinySimclr();

@@ -51,7 +51,9 @@ test('the recorder refreshes the heartbeat at most once per interval; records go
     recorder.onStepEnd(record, ctx);
   };
   const started = Date.now();
-  for (let i = 0; i < 50; i++) step();
+  for (let i = 0; i < 50; i++) {
+    step();
+  }
   epochs.push({ epoch: 1, meanLoss: 0.5, seconds: 1 });
   recorder.onEpochEnd(epochs[0], ctx);
   if (Date.now() - started < interval) {

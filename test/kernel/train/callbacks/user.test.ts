@@ -102,7 +102,9 @@ test('a throwing user callback fails the run naming it, and loses nothing writte
   const boom: TrainCallback = {
     name: 'boom',
     onStepEnd: async record => {
-      if (record.step === 3) throw new Error('tracking server said no');
+      if (record.step === 3) {
+        throw new Error('tracking server said no');
+      }
     }
   };
   const task = fakeTask([4, 4, 1], undefined, { named: true });
@@ -176,7 +178,9 @@ test('a callback can stop the run; it ends stopped, checkpointed and resumable',
   const stopper: TrainCallback = {
     name: 'stopper',
     onStepEnd: (record, ctx) => {
-      if (record.step === 3) ctx.requestStop('Stopped by stopper at step 3.');
+      if (record.step === 3) {
+        ctx.requestStop('Stopped by stopper at step 3.');
+      }
     }
   };
   const result = await train(fakeTask([4, 4, 1], undefined, { named: true }), images(16), {
