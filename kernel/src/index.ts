@@ -144,19 +144,21 @@ export {
   type InputAugment
 } from './augment/augment';
 export {
-  colorJitter,
   cutout,
-  gaussianBlur,
-  gaussianNoise,
   horizontalFlip,
   randomResizedCrop,
-  type ColorJitterOptions,
   type CutoutOptions,
-  type GaussianBlurOptions,
-  type GaussianNoiseOptions,
   type HorizontalFlipOptions,
   type RandomResizedCropOptions
-} from './augment/ops';
+} from './augment/geometric';
+export {
+  colorJitter,
+  gaussianBlur,
+  gaussianNoise,
+  type ColorJitterOptions,
+  type GaussianBlurOptions,
+  type GaussianNoiseOptions
+} from './augment/photometric';
 export {
   compose,
   simclrAugment,

@@ -15,7 +15,7 @@ import {
 import { check, checkOptionNames } from '../util/errors';
 import { rng } from '../util/random';
 import { withSpec, type ImageAugment } from './augment';
-import { checkImages } from './ops';
+import { checkImages } from './op-checks';
 
 /** One sample's transform, applied about the image centre: rotate, scale, then shift. */
 export interface AffineParams {

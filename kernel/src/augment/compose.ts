@@ -7,19 +7,21 @@ import { describeAugment, withSpec, type ImageAugment } from './augment';
 import { deriveSeed } from '../util/random';
 import { randomAffine, type RandomAffineOptions } from './affine';
 import {
-  colorJitter,
   cutout,
-  gaussianBlur,
-  gaussianNoise,
   horizontalFlip,
   randomResizedCrop,
-  type ColorJitterOptions,
   type CutoutOptions,
-  type GaussianBlurOptions,
-  type GaussianNoiseOptions,
   type HorizontalFlipOptions,
   type RandomResizedCropOptions
-} from './ops';
+} from './geometric';
+import {
+  colorJitter,
+  gaussianBlur,
+  gaussianNoise,
+  type ColorJitterOptions,
+  type GaussianBlurOptions,
+  type GaussianNoiseOptions
+} from './photometric';
 
 /**
  * Applies `ops` left to right. Op i gets its own seed deriveSeed(seed, i), so adding an op at

@@ -4,7 +4,7 @@ import { tf, type Tensor2D, type Tensor4D } from '../../../kernel/src/backend/tf
 import { augmentationCheck, viewStats } from '../../../kernel/src/augment/check';
 import { simclrAugment } from '../../../kernel/src/augment/compose';
 import { randomAffine } from '../../../kernel/src/augment/affine';
-import { gaussianNoise } from '../../../kernel/src/augment/ops';
+import { gaussianNoise } from '../../../kernel/src/augment/photometric';
 import { loadMnist } from '../../../kernel/src/datasets/mnist';
 import { convEncoder } from '../../../kernel/src/models/conv-encoder';
 import { PretextError } from '../../../kernel/src/util/errors';

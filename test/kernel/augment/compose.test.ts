@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { tf, type Tensor4D } from '../../../kernel/src/backend/tf';
 import { describeAugment, type ImageAugment } from '../../../kernel/src/augment/augment';
 import { compose, simclrAugment } from '../../../kernel/src/augment/compose';
-import { gaussianNoise, horizontalFlip } from '../../../kernel/src/augment/ops';
+import { horizontalFlip } from '../../../kernel/src/augment/geometric';
+import { gaussianNoise } from '../../../kernel/src/augment/photometric';
 import { PretextError } from '../../../kernel/src/util/errors';
 import { deriveSeed } from '../../../kernel/src/util/random';
 

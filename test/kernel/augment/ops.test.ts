@@ -2,14 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf, type Tensor4D } from '../../../kernel/src/backend/tf';
 import type { ImageAugment } from '../../../kernel/src/augment/augment';
-import {
-  colorJitter,
-  cutout,
-  gaussianBlur,
-  gaussianNoise,
-  horizontalFlip,
-  randomResizedCrop
-} from '../../../kernel/src/augment/ops';
+import { cutout, horizontalFlip, randomResizedCrop } from '../../../kernel/src/augment/geometric';
+import { colorJitter, gaussianBlur, gaussianNoise } from '../../../kernel/src/augment/photometric';
 import { PretextError } from '../../../kernel/src/util/errors';
 
 const random = (shape: [number, number, number, number], seed = 1) =>

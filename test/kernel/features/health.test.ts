@@ -5,6 +5,7 @@ import {
   alignmentUniformity,
   describeHealth,
   effectiveRank,
+  gramRank,
   representationHealth
 } from '../../../kernel/src/features/health';
 
@@ -58,4 +59,23 @@ test('alignment is 0 for identical views; uniformity is lower for spread embeddi
   assert.ok(alignmentUniformity(spread, noisy).alignment > 0.05);
   assert.throws(() => alignmentUniformity(spread, tf.zeros([3, 8]) as Tensor2D), /same shape/);
   assert.throws(() => representationHealth(tf.zeros([1, 8]) as Tensor2D), /at least 2 embeddings/);
+});
+
+test("the guard's rank (from the 64 x 64 Gram matrix) is health's effective rank", () => {
+  for (const dim of [3, 16, 128]) {
+    const z = tf.tidy(() =>
+      tf.add(
+        tf.matMul(
+          tf.randomNormal([64, 4], 0, 1, 'float32', 1),
+          tf.randomNormal([4, dim], 0, 1, 'float32', 2)
+        ),
+        tf.randomNormal([64, dim], 0, 0.3, 'float32', 3)
+      )
+    ) as Tensor2D;
+    assert.ok(Math.abs(gramRank(z) - effectiveRank(z)) < 1e-3 * effectiveRank(z), `dim ${dim}`);
+    z.dispose();
+  }
+  const same = tf.ones([64, 8]) as Tensor2D;
+  assert.equal(gramRank(same), 1, 'identical embeddings: one direction at most');
+  same.dispose();
 });

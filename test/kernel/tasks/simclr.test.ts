@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf, type Tensor, type Tensor4D } from '../../../kernel/src/backend/tf';
-import { gaussianNoise } from '../../../kernel/src/augment/ops';
+import { gaussianNoise } from '../../../kernel/src/augment/photometric';
 import { convEncoder } from '../../../kernel/src/models/conv-encoder';
 import { simclr } from '../../../kernel/src/tasks/simclr';
 import { PretextError } from '../../../kernel/src/util/errors';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf, type Tensor, type Tensor2D, type Tensor4D } from '../../../kernel/src/backend/tf';
-import { gaussianNoise } from '../../../kernel/src/augment/ops';
+import { gaussianNoise } from '../../../kernel/src/augment/photometric';
 import { holdLossConstants, ntXentLoss } from '../../../kernel/src/losses/nt-xent';
 import { convEncoder } from '../../../kernel/src/models/conv-encoder';
 import { simclr } from '../../../kernel/src/tasks/simclr';

@@ -9,10 +9,9 @@
  * norm is read back once at the start and once every WEIGHT_CHECK_EVERY steps; a fixed probe
  * batch of training examples is embedded (inference mode) every COLLAPSE_CHECK_EVERY steps.
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { tf, type Tensor, type Tensor2D, type Variable } from '../../backend/tf';
+import { tf, type Tensor, type Variable } from '../../backend/tf';
 import { inMemory, watchFirstReads } from '../../data/source';
-import { l2Normalize } from '../../features/embed';
+import { probeSpread } from '../../features/health';
 import type { PretextTask } from '../../tasks/task';
 import { trainingSource } from '../checks';
 import { globalNorm } from '../optimizers';
@@ -49,49 +48,6 @@ export const COLLAPSED_SPREAD = 0.01;
 export const COLLAPSED_RANK = 1.5;
 /** Checks in a row that must see a collapse before it is reported (one probe could be unlucky). */
 export const COLLAPSED_CHECKS = 2;
-
-/**
- * The effective rank of representationHealth (features/health.ts: exp entropy of the centred
- * embeddings' singular values), from the n x n Gram matrix instead of the d x d covariance:
- * the same non-zero spectrum, but a 64 x 64 eigenproblem (~ms) where d = 512 takes seconds.
- */
-export function gramRank(z: Tensor2D): number {
-  const gram = tf.tidy(() => {
-    const centred = tf.sub(z, tf.mean(z, 0, true));
-    return tf.matMul(centred, centred, false, true).arraySync() as number[][];
-  });
-  const eigen = new EigenvalueDecomposition(new Matrix(gram), { assumeSymmetric: true });
-  const floor = Math.max(...eigen.realEigenvalues) * 1e-6;
-  const spectrum = eigen.realEigenvalues.map(v => (v > floor ? Math.sqrt(v) : 0));
-  const total = spectrum.reduce((a, b) => a + b, 0);
-  if (total <= 0) {
-    return 1;
-  }
-  const entropy = spectrum.reduce((h, v) => (v > 0 ? h - (v / total) * Math.log(v / total) : h), 0);
-  return Math.exp(entropy);
-}
-
-/** How spread the encoder's embeddings of `probe` are, or undefined for a non-flat encoder. */
-export function probeSpread(
-  encoder: PretextTask['encoder'],
-  probe: Tensor
-): { spread: number; rank: number; dim: number } | undefined {
-  const out = tf.tidy(() => encoder.predict(probe));
-  if (Array.isArray(out) || out.rank !== 2 || (out.shape[1] ?? 0) < 2) {
-    tf.dispose(out);
-    return undefined;
-  }
-  const z = out as Tensor2D;
-  try {
-    const dim = z.shape[1];
-    const spread = tf.tidy(
-      () => tf.mean(tf.sqrt(tf.moments(l2Normalize(z), 0).variance)).dataSync()[0]
-    );
-    return { spread: spread * Math.sqrt(dim), rank: gramRank(z), dim };
-  } finally {
-    z.dispose();
-  }
-}
 
 /** Methods whose loss is NT-Xent over the batch: 2N-1 candidates for each of the 2N views. */
 const NT_XENT_METHODS = new Set(['simclr', 'scarf', 'series-contrastive']);
