@@ -47,6 +47,7 @@
  *   Chromium: /usr/bin/chromium or $PRETEXT_CHROMIUM (scripts/setup/chromium.mjs installs it).
  *   Port: 8888, or $PRETEXT_TEST_PORT when 8888 is busy (e.g. another browser test running).
  */
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
@@ -527,6 +528,24 @@ export class Lab {
     base.message += `\n--- jupyter lab log (last 40 lines) ---\n${log}${pageErrors}`;
     return base;
   }
+}
+
+/**
+ * Saves Settings > Pretext through JupyterLab's settings API, as the Settings editor does.
+ * `raw` is the settings file's text (JSON5: comments allowed).
+ */
+export async function savePretextSettings(raw: string): Promise<void> {
+  const response = await fetch(`${URL_BASE}/lab/api/settings/jupyterlab-pretext:plugin`, {
+    method: 'PUT',
+    // The server checks XSRF on writes: any hex token sent as both cookie and header passes.
+    headers: {
+      'Content-Type': 'application/json',
+      Cookie: '_xsrf=5e7e7e7e',
+      'X-XSRFToken': '5e7e7e7e'
+    },
+    body: JSON.stringify({ raw })
+  });
+  assert.ok(response.ok, `saving the settings failed: ${response.status} ${await response.text()}`);
 }
 
 /** Registers before/after hooks for one Lab per test file; call the result inside tests. */

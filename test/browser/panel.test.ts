@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { PORT, ROOT, useLab } from './harness';
+import { ROOT, savePretextSettings, useLab } from './harness';
 
 const HOSTILE = '<img src=x onerror="window.__pretextPwned=1">';
 
@@ -62,20 +62,7 @@ const lab = useLab({
 /** Small snippet values, so the inserted cell trains in seconds (settings API, as a user would). */
 async function useSmallSnippetSettings(): Promise<void> {
   const raw = JSON.stringify({ defaultEpochs: 1, defaultBatchSize: 64 });
-  const response = await fetch(
-    `http://127.0.0.1:${PORT}/lab/api/settings/jupyterlab-pretext:plugin`,
-    {
-      method: 'PUT',
-      // The server checks XSRF on writes: any hex token sent as both cookie and header passes.
-      headers: {
-        'Content-Type': 'application/json',
-        Cookie: '_xsrf=5e7e7e7e',
-        'X-XSRFToken': '5e7e7e7e'
-      },
-      body: JSON.stringify({ raw })
-    }
-  );
-  assert.ok(response.ok, `saving the settings failed: ${response.status} ${await response.text()}`);
+  await savePretextSettings(raw);
 }
 
 test('launcher cards open the examples as Pretext notebooks', () =>

@@ -17,7 +17,7 @@ import type { ConsoleMessage } from 'playwright-core';
 
 import { MlflowClient } from '../../kernel/src/tracking/mlflow-client';
 import { startMlflow, type MlflowServer } from '../kernel/tracking/mlflow-server';
-import { PORT, ROOT, useLab } from './harness';
+import { ROOT, savePretextSettings, useLab } from './harness';
 
 const LOCAL_DONE = '20261201-090000-simclr-d0d0';
 const LOCAL_RUNNING = '20261201-080000-byol-7777';
@@ -154,20 +154,7 @@ const lab = useLab({
 /** Enters the tracking URI in Settings > Pretext through JupyterLab's settings API. */
 async function saveTrackingUri(uri: string): Promise<void> {
   const raw = `// Saved by the runs-tracking browser test\n{\n  "trackingUri": ${JSON.stringify(uri)},\n}\n`;
-  const response = await fetch(
-    `http://127.0.0.1:${PORT}/lab/api/settings/jupyterlab-pretext:plugin`,
-    {
-      method: 'PUT',
-      // The server checks XSRF on writes: any hex token sent as both cookie and header passes.
-      headers: {
-        'Content-Type': 'application/json',
-        Cookie: '_xsrf=5e7e7e7e',
-        'X-XSRFToken': '5e7e7e7e'
-      },
-      body: JSON.stringify({ raw })
-    }
-  );
-  assert.ok(response.ok, `saving the settings failed: ${response.status} ${await response.text()}`);
+  await savePretextSettings(raw);
 }
 
 const consoleLines: string[] = [];
