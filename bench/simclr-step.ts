@@ -9,6 +9,11 @@
  *   BENCH_E2E_SECONDS=20 npm run bench         # end-to-end row: px.train vs a PyTorch loop (60 s)
  *   BENCH_BATCH=0 npm run bench                # the end-to-end row only (BENCH_E2E_SECONDS=0: none)
  *   BENCH_E2E_ROUNDS=3 npm run bench           # the end-to-end time in rounds alternating systems
+ *   BENCH_MODELS=none npm run bench            # no SimCLR rows (e.g. only the method rows)
+ *   BENCH_METHODS=moco,mlm npm run bench       # per-method rows (bench/method-steps.ts): of moco,
+ *                                              # byol, masked-image, mlm, scarf, series-contrastive
+ *                                              # (default all; none: skip), at BENCH_BATCH, or at
+ *                                              # 64 and 256 when BENCH_BATCH is unset
  *
  * The two Pretext variants alternate step by step in one process (the layer is uninstalled
  * and installed between steps), so a busy machine slows both alike. PyTorch runs afterwards
@@ -37,6 +42,7 @@ import { resnetEncoder } from '../kernel/src/models/resnet-encoder';
 import { simclr, type SimclrTask } from '../kernel/src/tasks/simclr';
 import { deriveSeed } from '../kernel/src/util/random';
 import { benchEndToEnd } from './e2e';
+import { benchMethodSteps, methodsFromEnv } from './method-steps';
 
 const ROOT = resolve(__dirname, '..');
 const BATCHES = (process.env.BENCH_BATCH ?? '256')
@@ -357,10 +363,12 @@ async function main(): Promise<void> {
       .map(l => l.toFixed(1))
       .join(' ')} (${THREADS} cores)`
   );
-  for (const batchSize of BATCHES) {
+  // BENCH_MODELS=none (or empty) leaves no SimCLR rows to run.
+  const simclrBatches = MODEL_KEYS.length > 0 ? BATCHES : [];
+  for (const batchSize of simclrBatches) {
     await benchBatch(batchSize, onednnPooling);
   }
-  if (BATCHES.length > 0) {
+  if (simclrBatches.length > 0) {
     console.log(
       "\nvs PyTorch = median ms / PyTorch's median ms on the same model in its default memory format (the faster OpenMP wait policy); vs best PyTorch = against PyTorch's fastest row for the model (either format, either policy). Below 1: Pretext is faster."
     );
@@ -368,6 +376,15 @@ async function main(): Promise<void> {
       "x tfjs grads = speed-up of the native-gradient layer over tfjs's own gradients, same run, steps alternated."
     );
   }
+  await benchMethodSteps({
+    methods: methodsFromEnv(),
+    batches: process.env.BENCH_BATCH === undefined ? [64, 256] : BATCHES,
+    steps: STEPS,
+    warmup: WARMUP,
+    threads: THREADS,
+    onednnPooling,
+    torchReady
+  });
   if (E2E_SECONDS > 0) {
     await benchEndToEnd(E2E_SECONDS);
   }

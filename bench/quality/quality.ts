@@ -12,8 +12,10 @@
  * PyTorch is used only here: when `.venv` cannot import torch, the bench installs torch==2.13.0
  * (CPU) into it. The time budget is px.train's own `budget` (it plans the steps, runs warmup +
  * cosine over them and stops at the budget); `--epochs N` fixes the steps instead, for
- * ablations on a shared machine. Recipe knobs for ablations: --temperature, --projection-dim,
- * --hidden-dim, --warmup-epochs, --encoder '<convEncoder options as JSON>', --augment.
+ * ablations on a shared machine. Recipe knobs for ablations (left out: SimCLR's defaults):
+ * --temperature, --lr, --head-bn (both systems), --projection-dim, --hidden-dim,
+ * --warmup-epochs, --encoder '<convEncoder options as JSON>', --augment (Pretext only).
+ * PRETEXT_QUALITY_FEATURES=<prefix> writes each seed's features to <prefix>-<seed>.f32.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +32,7 @@ import { splitForSsl } from '../../kernel/src/data/dataset';
 import { loadMnist } from '../../kernel/src/datasets/mnist';
 import { embed } from '../../kernel/src/features/embed';
 import { convEncoder, type ConvEncoderOptions } from '../../kernel/src/models/conv-encoder';
-import { simclr } from '../../kernel/src/tasks/simclr';
+import { simclr, SIMCLR_DEFAULTS, SIMCLR_TRAIN_DEFAULTS } from '../../kernel/src/tasks/simclr';
 import { train } from '../../kernel/src/train/train';
 import { deriveSeed } from '../../kernel/src/util/random';
 import { FRACTIONS, frozenScores, mean, pct, std } from './scoring';
@@ -46,21 +48,23 @@ const { values: args } = parseArgs({
     epochs: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
     batch: { type: 'string', default: '256' },
-    lr: { type: 'string', default: '0.001' },
-    temperature: { type: 'string', default: '0.2' },
+    lr: { type: 'string' },
+    temperature: { type: 'string' },
     'projection-dim': { type: 'string' },
     'hidden-dim': { type: 'string' },
     'warmup-epochs': { type: 'string', default: '1' },
-    encoder: { type: 'string' }
+    encoder: { type: 'string' },
+    'head-bn': { type: 'boolean', default: false }
   }
 });
 const SMALL = args.small;
 const SECONDS = Number(args.seconds ?? (SMALL ? 30 : 240));
 const SEEDS = (args.seeds ?? (SMALL ? '0' : '0,1,2')).split(',').map(Number);
 const BATCH = Number(args.batch);
-const LR = Number(args.lr);
+// Left out, SimCLR's own defaults: what a user gets from px.simclr + px.train.
+const LR = args.lr ? Number(args.lr) : SIMCLR_TRAIN_DEFAULTS.learningRate;
 const THREADS = cpus().length;
-const TEMPERATURE = Number(args.temperature);
+const TEMPERATURE = args.temperature ? Number(args.temperature) : SIMCLR_DEFAULTS.temperature;
 const WARMUP_EPOCHS = Number(args['warmup-epochs']);
 const ENCODER = args.encoder ? (JSON.parse(args.encoder) as Partial<ConvEncoderOptions>) : {};
 
@@ -103,7 +107,8 @@ async function pretext(
     temperature: TEMPERATURE,
     seed: deriveSeed(seed, 2),
     ...(args['projection-dim'] ? { projectionDim: Number(args['projection-dim']) } : {}),
-    ...(args['hidden-dim'] ? { hiddenDim: Number(args['hidden-dim']) } : {})
+    ...(args['hidden-dim'] ? { hiddenDim: Number(args['hidden-dim']) } : {}),
+    ...(args['head-bn'] ? { headBatchNorm: true } : {})
   });
   // px.train's own budget plans the steps from its measured speed; --epochs fixes them.
   const run = await train(task, split.unlabeled, {
@@ -116,6 +121,11 @@ async function pretext(
     runStore: false
   });
   const features = embed(encoder, images);
+  // For probe studies on the same features without retraining (not part of the table).
+  const dump = process.env.PRETEXT_QUALITY_FEATURES;
+  if (dump) {
+    writeFileSync(`${dump}-${seed}.f32`, features.dataSync());
+  }
   try {
     return {
       accuracy: probeAll(features, labels, split.indices.unlabeled, split.indices.test, seed),
@@ -163,7 +173,8 @@ function torchRun(
       ...['--n', String(n), '--seconds', String(SECONDS), '--seed', String(seed)],
       ...['--batch', String(BATCH), '--lr', String(LR), '--threads', String(THREADS)],
       ...['--features', out, '--temperature', String(TEMPERATURE)],
-      ...(args.epochs ? ['--epochs', args.epochs] : [])
+      ...(args.epochs ? ['--epochs', args.epochs] : []),
+      ...(args['head-bn'] ? ['--head-bn'] : [])
     ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }
   );
@@ -229,7 +240,7 @@ async function main(): Promise<void> {
 
   console.log(
     `\nQuality benchmark: MNIST ${n} images, 80/20 split (pool ${split.indices.unlabeled.length}, test ${split.indices.test.length}); ` +
-      `SimCLR, conv encoder ${JSON.stringify({ filters: [32, 64, 128], ...ENCODER })}+GAP, head ${args['hidden-dim'] ?? 'feature'}-${args['projection-dim'] ?? 64}, NT-Xent t=${TEMPERATURE}, Adam ${LR}, ${WARMUP_EPOCHS}-epoch warmup + cosine, batch ${BATCH}, ` +
+      `SimCLR, conv encoder ${JSON.stringify({ filters: [32, 64, 128], ...ENCODER })}+GAP, head ${args['hidden-dim'] ?? 'feature'}${args['head-bn'] ? '-BN' : ''}-${args['projection-dim'] ?? 64}, NT-Xent t=${TEMPERATURE}, Adam ${LR}, ${WARMUP_EPOCHS}-epoch warmup + cosine, batch ${BATCH}, ` +
       `${args.epochs ? `${args.epochs} epochs` : `a ${SECONDS} s budget (px.train's own)`} of training per run on ${THREADS} CPU threads (tfjs backend ${tf.getBackend()}); ` +
       `linear probe on frozen features (Pretext's linearProbe, L2 tuned on a held-out 20%), same class-balanced subsets for both; seeds [${SEEDS.join(', ')}].\n` +
       `Command: npm run bench:quality -- ${process.argv.slice(2).join(' ')}\n`

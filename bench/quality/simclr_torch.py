@@ -64,6 +64,8 @@ def main():
     p.add_argument('--lr', type=float); p.add_argument('--threads', type=int)
     p.add_argument('--temperature', type=float, default=0.2)
     p.add_argument('--epochs', type=int, help='fixed epochs instead of the time budget')
+    p.add_argument('--head-bn', action='store_true',
+                   help="batch norm in the projection head's hidden layer (as Pretext's headBatchNorm)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -72,7 +74,9 @@ def main():
     pool = torch.from_numpy(np.fromfile(a.pool, dtype=np.int32).astype(np.int64))
     data = images[pool]
     enc = encoder()
-    model = nn.Sequential(enc, nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 64))
+    hidden = [nn.Linear(128, 128, bias=False), nn.BatchNorm1d(128, eps=1e-3)] if a.head_bn \
+        else [nn.Linear(128, 128)]
+    model = nn.Sequential(enc, *hidden, nn.ReLU(), nn.Linear(128, 64))
     # Keras' initialisers, as on the Pretext side: He normal convolutions, Glorot uniform
     # dense layers, zero biases (PyTorch's defaults start from much smaller weights).
     for layer in model.modules():
@@ -81,7 +85,8 @@ def main():
             nn.init.zeros_(layer.bias)
         elif isinstance(layer, nn.Linear):
             nn.init.xavier_uniform_(layer.weight)
-            nn.init.zeros_(layer.bias)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
     optimizer = torch.optim.Adam(model.parameters(), lr=a.lr)
 
     def step(batch, lr):

@@ -220,7 +220,7 @@ export {
   type TransformerEncoderOptions
 } from './models/transformer-encoder';
 
-export type { PretextTask } from './tasks/task';
+export type { PretextTask, TaskTrainDefaults } from './tasks/task';
 export { targetCopy, emaUpdate, tauAt } from './tasks/momentum';
 export { byol, type ByolOptions } from './tasks/byol';
 export { moco, mocoLoss, MOCO_DEFAULTS, type MocoOptions, type MocoTask } from './tasks/moco';
@@ -254,7 +254,13 @@ export {
   maskedReconstructionTask,
   type MaskedReconstructionDefinition
 } from './tasks/masked-reconstruction';
-export { simclr, SIMCLR_DEFAULTS, type SimclrOptions, type SimclrTask } from './tasks/simclr';
+export {
+  simclr,
+  SIMCLR_DEFAULTS,
+  SIMCLR_TRAIN_DEFAULTS,
+  type SimclrOptions,
+  type SimclrTask
+} from './tasks/simclr';
 export { scarf, SCARF_DEFAULTS, type ScarfOptions, type ScarfTask } from './tasks/scarf';
 export { vime, vimeLoss, VIME_DEFAULTS, type VimeOptions, type VimeTask } from './tasks/vime';
 export {
@@ -362,7 +368,8 @@ export {
   type FineTuneRecipe,
   type EfficiencyResult,
   type LabelEfficiencyOptions,
-  type LabelEfficiencyProtocol
+  type LabelEfficiencyProtocol,
+  type PretrainingMargin
 } from './eval/label-efficiency';
 export {
   classifierAccuracy,

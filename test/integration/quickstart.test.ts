@@ -103,3 +103,26 @@ test(`pretraining beats the untrained encoder and clears the kNN floor of ${KNN_
     `linear probe ${pretrained.linearProbe} vs untrained ${untrained.linearProbe}`
   );
 });
+
+test('the quickstart states how far pretraining is ahead of training from scratch at 1% and 10%', () => {
+  const printed = outputsOf(notebook)
+    .filter(o => o.output_type === 'stream')
+    .map(o => joined(o.text))
+    .join('');
+  for (const budget of ['1%', '10%']) {
+    const line = new RegExp(
+      `^${budget} labels: (.+) (\\d+\\.\\d)% vs from scratch (\\d+\\.\\d)% \\(([+-]\\d+\\.\\d) points, one seed\\): (.+)\\.$`,
+      'm'
+    ).exec(printed);
+    assert.ok(line, `a margin line for ${budget} in:\n${printed}`);
+    const [, , pretrained, scratch, margin, verdict] = line;
+    assert.ok(
+      Math.abs(Number(pretrained) - Number(scratch) - Number(margin)) < 0.11,
+      `the margin ${margin} is the difference of ${pretrained} and ${scratch}`
+    );
+    // Measured at the small size: +12.5 (1%) and +10.7 (10%) points, so a margin below zero
+    // means the recipe or the fine-tuning regressed.
+    assert.ok(Number(margin) > 0, `${budget}: pretraining behind from scratch (${margin} points)`);
+    assert.equal(verdict, 'pretraining is ahead');
+  }
+});

@@ -45,6 +45,21 @@ export interface LabelEfficiencyProtocol {
   seconds: number;
 }
 
+/** How far the best pretrained protocol is ahead of training from scratch at one budget. */
+export interface PretrainingMargin {
+  budget: string;
+  /** The pretrained protocol with the highest mean accuracy (probe or fine-tuned). */
+  protocol: string;
+  accuracy: number;
+  scratch: number;
+  /** accuracy - scratch: positive when pretraining paid. */
+  margin: number;
+  /** Whether the margin is larger than the seeds' spread (both stds), not just positive. */
+  beyondSpread: boolean;
+}
+
+export const SCRATCH_PROTOCOL = 'supervised from scratch';
+
 export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 export const std = (xs: number[]) =>
   xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
@@ -64,6 +79,53 @@ export class LabelEfficiencyReport implements Displayable {
       `Budgets: ${[...new Set(this.results.map(r => r.budget))].join(', ')}; protocols: ${[...new Set(this.results.map(r => r.protocol))].join(', ')}.`
     );
     return row.mean;
+  }
+
+  /**
+   * Per label budget that has a from-scratch row, the best pretrained protocol against it: the
+   * answer to "did pretraining beat training on my few labels?".
+   */
+  margins(): PretrainingMargin[] {
+    const budgets = [...new Set(this.results.map(r => r.budget))];
+    return budgets.flatMap(budget => {
+      const rows = this.results.filter(r => r.budget === budget);
+      const scratch = rows.find(r => r.protocol === SCRATCH_PROTOCOL);
+      const pretrained = rows.filter(r => r.protocol !== SCRATCH_PROTOCOL);
+      if (!scratch || pretrained.length === 0) {
+        return [];
+      }
+      const best = pretrained.reduce((a, b) => (b.mean > a.mean ? b : a));
+      const margin = best.mean - scratch.mean;
+      return [
+        {
+          budget,
+          protocol: best.protocol,
+          accuracy: best.mean,
+          scratch: scratch.mean,
+          margin,
+          beyondSpread: Math.abs(margin) > best.std + scratch.std
+        }
+      ];
+    });
+  }
+
+  /** The margins in one sentence per budget, e.g. for a notebook's conclusion. */
+  marginSummary(): string {
+    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+    return this.margins()
+      .map(m => {
+        const verdict =
+          m.margin > 0 ? 'pretraining is ahead' : 'pretraining does not beat from scratch';
+        const spread =
+          this.protocol.seeds.length < 2
+            ? ', one seed'
+            : m.beyondSpread
+              ? ', beyond the seed spread'
+              : ', within the seed spread';
+        const points = `${m.margin >= 0 ? '+' : ''}${(m.margin * 100).toFixed(1)}`;
+        return `${m.budget} labels: ${m.protocol} ${pct(m.accuracy)} vs from scratch ${pct(m.scratch)} (${points} points${spread}): ${verdict}.`;
+      })
+      .join('\n');
   }
 
   private caption(): string {

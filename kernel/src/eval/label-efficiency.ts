@@ -13,7 +13,13 @@ import { session } from '../events/session-events';
 import { displayBundle } from '../render/display';
 import { check, checkOptionNames } from '../util/errors';
 import { embed } from '../features/embed';
-import { LabelEfficiencyReport, mean, std, type EfficiencyResult } from './label-efficiency-report';
+import {
+  LabelEfficiencyReport,
+  SCRATCH_PROTOCOL,
+  mean,
+  std,
+  type EfficiencyResult
+} from './label-efficiency-report';
 import { linearProbe } from './linear-probe';
 import {
   classifierAccuracy,
@@ -78,7 +84,8 @@ export {
   LabelEfficiencyReport,
   type EfficiencyResult,
   type LabelBudget,
-  type LabelEfficiencyProtocol
+  type LabelEfficiencyProtocol,
+  type PretrainingMargin
 } from './label-efficiency-report';
 
 /**
@@ -234,7 +241,7 @@ export async function labelEfficiency(
             record(`fine-tuned ${name}`, await supervised(encoder, true, train, seed));
           }
         }
-        record('supervised from scratch', await supervised(encoder, false, train, seed));
+        record(SCRATCH_PROTOCOL, await supervised(encoder, false, train, seed));
       } finally {
         train.inputs.dispose();
       }

@@ -31,8 +31,14 @@ export interface LinearProbeOptions {
    * on CPU; on MNIST-sized features they probe as well as 256-row batches in a fraction of the time.
    */
   batchSize?: number;
-  /** Fraction of the training features held out to choose l2 (default 0.2). */
+  /** Fraction of the training features held out to choose l2 (default 0.2; with folds: unused). */
   valFraction?: number;
+  /**
+   * Choose l2 by k-fold cross-validation over the training features instead of one held-out
+   * part (default 1: one held-out part). With few labels one held-out part is a handful of
+   * examples, so the choice is mostly chance; k folds score every candidate on every example.
+   */
+  folds?: number;
   /** Seeds the held-out split and the shuffles (default 0). */
   seed?: number;
 }
@@ -107,6 +113,15 @@ const linearProbeOptions = inputIs<LinearProbeOptions>()(
         .gt(0)
         .lt(1)
         .default(0.2),
+      folds: z
+        .int(
+          says(
+            v => `linearProbe: folds must be a positive integer, got ${String(v)}.`,
+            'Pass e.g. folds: 5, or leave it out for one held-out part.'
+          )
+        )
+        .min(1)
+        .default(1),
       seed: z
         .number(
           says(
@@ -233,7 +248,8 @@ function checkFeatures(what: string, x: Tensor2D): void {
 /**
  * Trains a linear classifier on frozen features and reports test accuracy. With several l2
  * candidates, each is fitted on a seeded (1 - valFraction) part of the training features and
- * scored on the rest; the best (ties: the smaller penalty) is refitted on all of them.
+ * scored on the rest (or, with `folds`, scored over k folds); the best (ties: the smaller
+ * penalty) is refitted on all of them.
  * Features are standardised with the mean and std of the rows being fitted, never test rows.
  */
 export function linearProbe(options: LinearProbeOptions): LinearProbeResult {
@@ -255,11 +271,17 @@ export function linearProbe(options: LinearProbeOptions): LinearProbeResult {
   checkLabels('testY', given.testY, testX.shape[0], numClasses);
   const l2List = [given.l2].flat();
   const n = trainX.shape[0];
+  const { folds } = given;
   const nVal = Math.round(n * valFraction);
   check(
-    l2List.length === 1 || (nVal >= 1 && nVal < n),
+    l2List.length === 1 || folds > 1 || (nVal >= 1 && nVal < n),
     `linearProbe: ${n} training examples are too few to hold out ${Math.round(valFraction * 100)}% for choosing l2.`,
     'Pass a single l2 value, or more labelled examples.'
+  );
+  check(
+    l2List.length === 1 || folds <= n,
+    `linearProbe: ${n} training examples are too few for ${folds}-fold cross-validation.`,
+    `Pass folds: ${Math.max(2, Math.min(5, n))} or fewer, or a single l2 value.`
   );
   for (const [what, x] of [
     ['trainX', trainX],
@@ -281,30 +303,45 @@ export function linearProbe(options: LinearProbeOptions): LinearProbeResult {
   let chosen = l2List[0];
   if (l2List.length > 1) {
     const order = permutation(n, deriveSeed(seed, 1));
-    const valIdx = order.slice(0, nVal);
-    const fitIdx = order.slice(nVal);
-    const rows = (idx: Int32Array) =>
-      tf.tidy(() => tf.gather(trainX, tf.tensor1d(idx, 'int32')) as Tensor2D);
-    const fitX = rows(fitIdx);
-    const valX = rows(valIdx);
-    const fitY = fitIdx.map(i => trainY[i]);
-    const valY = valIdx.map(i => trainY[i]);
-    try {
-      let best = -1;
-      l2List.forEach((l2, i) => {
-        const probe = fit(fitX, fitY, l2, settings, deriveSeed(seed, 2, i));
-        const valAccuracy = accuracy(probe, valX, valY);
-        disposeProbe(probe);
-        candidates.push({ l2, valAccuracy });
-        if (valAccuracy > best || (valAccuracy === best && l2 < chosen)) {
-          best = valAccuracy;
-          chosen = l2;
-        }
-      });
-    } finally {
-      fitX.dispose();
-      valX.dispose();
-    }
+    // One held-out part, or k folds that together hold out every example once.
+    const parts =
+      folds > 1
+        ? Array.from({ length: folds }, (_, k) => order.filter((_, i) => i % folds === k))
+        : [order.slice(0, nVal)];
+    const correct = new Array<number>(l2List.length).fill(0);
+    let scored = 0;
+    parts.forEach((valIdx, k) => {
+      const held = new Set(valIdx);
+      const fitIdx = order.filter(i => !held.has(i));
+      const rows = (idx: Int32Array) =>
+        tf.tidy(() => tf.gather(trainX, tf.tensor1d(idx, 'int32')) as Tensor2D);
+      const fitX = rows(fitIdx);
+      const valX = rows(valIdx);
+      const fitY = fitIdx.map(i => trainY[i]);
+      const valY = valIdx.map(i => trainY[i]);
+      try {
+        l2List.forEach((l2, i) => {
+          // The first part keeps the seeds a single held-out part always used.
+          const fitSeed = k === 0 ? deriveSeed(seed, 2, i) : deriveSeed(seed, 4, k, i);
+          const probe = fit(fitX, fitY, l2, settings, fitSeed);
+          correct[i] += accuracy(probe, valX, valY) * valIdx.length;
+          disposeProbe(probe);
+        });
+        scored += valIdx.length;
+      } finally {
+        fitX.dispose();
+        valX.dispose();
+      }
+    });
+    let best = -1;
+    l2List.forEach((l2, i) => {
+      const valAccuracy = correct[i] / scored;
+      candidates.push({ l2, valAccuracy });
+      if (valAccuracy > best || (valAccuracy === best && l2 < chosen)) {
+        best = valAccuracy;
+        chosen = l2;
+      }
+    });
   }
   const probe = fit(trainX, trainY, chosen, settings, deriveSeed(seed, 3));
   try {

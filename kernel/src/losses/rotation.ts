@@ -1,5 +1,6 @@
 /** Rotation prediction's loss (Gidaris et al., 2018): 4-way cross-entropy. */
 import { tf, type Scalar, type Tensor2D } from '../backend/tf';
+import { softmaxCrossEntropyRows } from '../backend/native/cross-entropy';
 import { check } from '../util/errors';
 
 /**
@@ -14,13 +15,10 @@ export function rotationLoss(logits: Tensor2D): Scalar {
   );
   const n = logits.shape[0] / 4;
   return tf.tidy(() => {
-    const labels = tf.oneHot(
-      tf.tensor1d(
-        Int32Array.from({ length: 4 * n }, (_, i) => Math.floor(i / n)),
-        'int32'
-      ),
-      4
+    const labels = tf.tensor1d(
+      Int32Array.from({ length: 4 * n }, (_, i) => Math.floor(i / n)),
+      'int32'
     );
-    return tf.losses.softmaxCrossEntropy(labels, logits) as Scalar;
+    return tf.mean(softmaxCrossEntropyRows(tf, logits, labels)) as Scalar;
   });
 }

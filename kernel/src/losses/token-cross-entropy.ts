@@ -1,5 +1,6 @@
 /** Masked language modeling's loss: cross-entropy on the chosen token positions. */
-import { tf, type Scalar, type Tensor } from '../backend/tf';
+import { tf, type Scalar, type Tensor, type Tensor1D, type Tensor2D } from '../backend/tf';
+import { softmaxCrossEntropyRows } from '../backend/native/cross-entropy';
 
 /**
  * Mean cross-entropy of `logits` [..., vocab] against `targets` [...] (int32) over the
@@ -9,8 +10,12 @@ import { tf, type Scalar, type Tensor } from '../backend/tf';
 export function mlmLoss(logits: Tensor, targets: Tensor, weights?: Tensor): Scalar {
   return tf.tidy(() => {
     const vocab = logits.shape[logits.rank - 1];
-    const logp = tf.logSoftmax(logits);
-    const nll = tf.neg(tf.sum(tf.mul(tf.oneHot(targets.toInt(), vocab), logp), -1));
+    const rows = softmaxCrossEntropyRows(
+      tf,
+      tf.reshape(logits, [-1, vocab]) as Tensor2D,
+      tf.reshape(targets.toInt(), [-1]) as Tensor1D
+    );
+    const nll = tf.reshape(rows, logits.shape.slice(0, -1));
     if (!weights) {
       return tf.mean(nll) as Scalar;
     }

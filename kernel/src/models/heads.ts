@@ -16,6 +16,11 @@ export interface ProjectionHeadOptions {
   seed?: number;
   /** Model name (default 'projection_head'). */
   name?: string;
+  /**
+   * Batch norm between the hidden layer and its ReLU (default false), as SimCLR's own heads
+   * have: it normalises the projections' scale over the batch.
+   */
+  batchNorm?: boolean;
 }
 
 const isPositiveInt = (v: unknown): v is number =>
@@ -26,7 +31,7 @@ const isPositiveInt = (v: unknown): v is number =>
  * output, while the encoder features before it are what downstream tasks use.
  */
 export function projectionHead(inputDim: number, options: ProjectionHeadOptions = {}): LayersModel {
-  checkOptionNames('projectionHead', options, ['hidden', 'output', 'seed', 'name']);
+  checkOptionNames('projectionHead', options, ['hidden', 'output', 'seed', 'name', 'batchNorm']);
   check(
     isPositiveInt(inputDim),
     `projectionHead: inputDim must be a positive integer, got ${String(inputDim)}.`,
@@ -50,19 +55,39 @@ export function projectionHead(inputDim: number, options: ProjectionHeadOptions 
     `projectionHead: seed must be a finite number, got ${String(seed)}.`,
     'Pass an integer seed such as 0, or leave it out.'
   );
+  check(
+    options.batchNorm === undefined || typeof options.batchNorm === 'boolean',
+    `projectionHead: batchNorm must be true or false, got ${String(options.batchNorm)}.`,
+    'Pass batchNorm: true, or leave it out.'
+  );
   const name = options.name ?? 'projection_head';
   const init = (i: number) =>
     tf.initializers.glorotUniform(seed === undefined ? {} : { seed: deriveSeed(seed, i) });
+  const hiddenLayers = options.batchNorm
+    ? [
+        tf.layers.dense({
+          inputShape: [inputDim],
+          units: hidden,
+          useBias: false,
+          kernelInitializer: init(0),
+          name: `${name}_hidden`
+        }),
+        tf.layers.batchNormalization({ name: `${name}_hidden_bn` }),
+        tf.layers.reLU({ name: `${name}_hidden_relu` })
+      ]
+    : [
+        tf.layers.dense({
+          inputShape: [inputDim],
+          units: hidden,
+          activation: 'relu',
+          kernelInitializer: init(0),
+          name: `${name}_hidden`
+        })
+      ];
   return tf.sequential({
     name,
     layers: [
-      tf.layers.dense({
-        inputShape: [inputDim],
-        units: hidden,
-        activation: 'relu',
-        kernelInitializer: init(0),
-        name: `${name}_hidden`
-      }),
+      ...hiddenLayers,
       tf.layers.dense({ units: output, kernelInitializer: init(1), name: `${name}_out` })
     ]
   });

@@ -10,7 +10,7 @@ import { session } from '../events/session-events';
 import { modelVariables } from '../models/variables';
 import { check } from '../util/errors';
 import { namedVariables } from './common';
-import type { PretextTask } from './task';
+import type { PretextTask, TaskTrainDefaults } from './task';
 
 export interface TaskDefinition<Fields extends object = object, Method extends string = string> {
   /** Method name as users type it; also what configs, runs and the guide record. */
@@ -44,20 +44,22 @@ export interface TaskDefinition<Fields extends object = object, Method extends s
   onDispose?(): void;
   /** Extra public fields of the task: its heads, the options in use. */
   fields?: Fields;
+  /** Training settings the method trains best with (px.train fills options left out). */
+  trainDefaults?: TaskTrainDefaults;
 }
 
 /** The parts that families of methods (joint embedding, masked reconstruction) pass on as is. */
 export type TaskBasics<Fields extends object, Method extends string> = Pick<
   TaskDefinition<Fields, Method>,
-  'method' | 'label' | 'rebuild' | 'encoder' | 'state' | 'config' | 'fields'
+  'method' | 'label' | 'rebuild' | 'encoder' | 'state' | 'config' | 'fields' | 'trainDefaults'
 >;
 
 /** Picks the TaskBasics out of a family's definition, leaving its own parts behind. */
 export function basics<Fields extends object, Method extends string>(
   definition: TaskBasics<Fields, Method>
 ): TaskBasics<Fields, Method> {
-  const { method, label, rebuild, encoder, state, config, fields } = definition;
-  return { method, label, rebuild, encoder, state, config, fields };
+  const { method, label, rebuild, encoder, state, config, fields, trainDefaults } = definition;
+  return { method, label, rebuild, encoder, state, config, fields, trainDefaults };
 }
 
 /** What defineTask returns: a PretextTask with the definition's fields and method name. */
@@ -84,6 +86,7 @@ export function defineTask<Fields extends object = object, Method extends string
   const task: PretextTask = {
     method,
     encoder,
+    ...(definition.trainDefaults ? { trainDefaults: { ...definition.trainDefaults } } : {}),
     trainableVariables: () => [encoder, ...Object.values(heads)].flatMap(modelVariables),
     loss: (batch, seed) => {
       guard();

@@ -18,7 +18,7 @@ export interface SeriesContrastiveOptions {
   augment?: SeriesAugment | InputAugment;
   projectionDim?: number;
   hiddenDim?: number;
-  /** NT-Xent temperature (default 0.2, as SimCLR). */
+  /** NT-Xent temperature (default 0.2; SimCLR's 0.1 was measured on images only). */
   temperature?: number;
   seed?: number;
 }
@@ -26,6 +26,9 @@ export interface SeriesContrastiveOptions {
 export type SeriesContrastiveTask = SimclrTask;
 
 const what = 'seriesContrastive';
+
+/** The temperature series windows were benchmarked with (bench/quality/modalities.ts). */
+export const SERIES_CONTRASTIVE_TEMPERATURE = 0.2;
 
 // SimCLR's options with a window encoder; simclr() checks the values themselves.
 const seriesContrastiveOptions = inputIs<SeriesContrastiveOptions>()(
@@ -46,7 +49,11 @@ const seriesContrastiveOptions = inputIs<SeriesContrastiveOptions>()(
 export function seriesContrastive(options: SeriesContrastiveOptions): SeriesContrastiveTask {
   const given = parseOptions(seriesContrastiveOptions, options);
   return simclrNamed(
-    { ...given, augment: (given.augment ?? seriesAugment()) as InputAugment },
+    {
+      ...given,
+      augment: (given.augment ?? seriesAugment()) as InputAugment,
+      temperature: given.temperature ?? SERIES_CONTRASTIVE_TEMPERATURE
+    },
     'series-contrastive'
   );
 }

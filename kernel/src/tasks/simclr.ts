@@ -10,7 +10,7 @@ import { describeAugment, type InputAugment } from '../augment/augment';
 import { ntXentLoss } from '../losses/nt-xent';
 import { projectionHead } from '../models/heads';
 import { checkBatchShape, modelOutputDim } from '../models/shape';
-import { parseOptions, inputIs } from '../options/schema';
+import { parseOptions, inputIs, says, z } from '../options/schema';
 import { check } from '../util/errors';
 import { checkEncoder, inputViewAugment } from './common';
 import { jointEmbeddingTask } from './joint-embedding';
@@ -35,11 +35,13 @@ export interface SimclrOptions {
   projectionDim?: number;
   /** Projection hidden size (default: the encoder's feature size). */
   hiddenDim?: number;
+  /** Batch norm in the projection head's hidden layer (default false). */
+  headBatchNorm?: boolean;
   /**
-   * NT-Xent temperature (default 0.2). Measured on MNIST (8,000 digits, batch 256, 62 Adam
-   * steps at 1e-3, default encoder, one seed): kNN accuracy 0.927 / 0.924 / 0.917 / 0.904 at
-   * T = 0.1 / 0.2 / 0.3 / 0.5 (random encoder: 0.889). The paper's 0.5 learns slowest at these
-   * small batches; 0.2 is the more conservative of the two best values.
+   * NT-Xent temperature (default 0.1). Measured on MNIST-10k (8,000-image pool, batch 256,
+   * 372 steps, 3 seeds, linear probe at 1 / 10 / 100% labels, bench/quality/README.md): 0.1
+   * with Adam 2e-3 scored 86.6 / 95.2 / 97.4% against 85.3 / 94.6 / 97.0% for the earlier
+   * 0.2 with 1e-3; 0.5 (the paper's value, for batches of thousands) learns slowest here.
    */
   temperature?: number;
   /** Seeds the projection head's initial weights. */
@@ -55,7 +57,13 @@ export interface SimclrTask extends PretextTask {
   readonly temperature: number;
 }
 
-export const SIMCLR_DEFAULTS = { projectionDim: 64, temperature: 0.2 } as const;
+export const SIMCLR_DEFAULTS = { projectionDim: 64, temperature: 0.1 } as const;
+
+/**
+ * What px.train uses for SimCLR when the caller leaves it out: Adam 2e-3 (measured with the
+ * temperature above; 1e-3 is px.train's general default).
+ */
+export const SIMCLR_TRAIN_DEFAULTS = { learningRate: 2e-3 } as const;
 
 const simclrOptions = inputIs<SimclrOptions>()(
   taskOptions(
@@ -65,6 +73,14 @@ const simclrOptions = inputIs<SimclrOptions>()(
     {
       augment: augmentOption<InputAugment>(),
       ...projectionOptions('simclr', SIMCLR_DEFAULTS.projectionDim),
+      headBatchNorm: z
+        .boolean(
+          says(
+            v => `simclr: headBatchNorm must be true or false, got ${String(v)}.`,
+            'Pass headBatchNorm: true, or leave it out.'
+          )
+        )
+        .default(false),
       temperature: temperatureOption('simclr', SIMCLR_DEFAULTS.temperature),
       seed: seedOption('simclr')
     }
@@ -88,6 +104,7 @@ export function simclrNamed(options: SimclrOptions, method: string): SimclrTask 
     hidden: hiddenDim,
     output: projectionDim,
     seed: given.seed,
+    batchNorm: given.headBatchNorm,
     name: `${encoder.name || 'encoder'}_simclr_head`
   });
   return jointEmbeddingTask({
@@ -113,9 +130,11 @@ export function simclrNamed(options: SimclrOptions, method: string): SimclrTask 
       featureDim,
       hiddenDim,
       projectionDim,
+      headBatchNorm: given.headBatchNorm,
       encoder: encoder.name,
       augment: describeAugment(augment)
     },
-    fields: { head, augment, temperature }
+    fields: { head, augment, temperature },
+    trainDefaults: SIMCLR_TRAIN_DEFAULTS
   });
 }

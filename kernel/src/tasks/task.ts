@@ -1,5 +1,10 @@
 import type { LayersModel, Scalar, Tensor, Variable } from '../backend/tf';
 
+/** px.train options a method may default (the caller's own value always wins). */
+export interface TaskTrainDefaults {
+  learningRate?: number;
+}
+
 /**
  * A pretext task: everything the training engine needs to optimise one self-supervised
  * objective. Methods are small modules (augment + encoder + head + loss) that implement this.
@@ -32,6 +37,11 @@ export interface PretextTask {
    * NT-Xent), if the task knows it: the divergence guard flags a loss stuck there.
    */
   chanceLoss?(batchSize: number): number | undefined;
+  /**
+   * Training settings this method trains best with, measured (e.g. SimCLR's learning rate in
+   * bench/quality): px.train uses them where the caller leaves the option out.
+   */
+  readonly trainDefaults?: TaskTrainDefaults;
   /** JSON-serialisable settings, recorded with the run. */
   config(): Record<string, unknown>;
   /** Frees heads and buffers owned by the task (the encoder stays with the caller). */

@@ -18,6 +18,13 @@ import { TrainRun } from './run-state';
 
 export { TrainResult, type EpochSummary } from './result';
 
+/** The options the caller set (an explicit `undefined` leaves the default in place). */
+function definedOnly(options: TrainOptions): TrainOptions {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined)
+  ) as TrainOptions;
+}
+
 /**
  * Optimises a pretext task on unlabeled data with a live dashboard. Steps use seeded
  * shuffles and seeded augmentations, so a run repeats exactly with the same seed. A kernel
@@ -31,7 +38,13 @@ export async function train(
   data: Dataset | DataSource,
   options: TrainOptions = {}
 ): Promise<TrainResult> {
-  let opts = resolveTrainOptions(options);
+  // A method's measured defaults fill what the caller left out; a resume's explicit options
+  // stay `options`, so the stored run's values still win over the method's.
+  let opts = resolveTrainOptions(
+    task.trainDefaults && typeof options === 'object' && options !== null
+      ? { ...task.trainDefaults, ...definedOnly(options) }
+      : options
+  );
   const source = toSource(data);
   let plan: ResumePlan | undefined;
   if (opts.resume !== undefined) {

@@ -5,7 +5,8 @@ import { splitForSsl, type ImageDataset } from '../../../kernel/src/data/dataset
 import {
   drawSubset,
   FINE_TUNE_RECIPE,
-  labelEfficiency
+  labelEfficiency,
+  LabelEfficiencyReport
 } from '../../../kernel/src/eval/label-efficiency';
 import { supervisedEpochs } from '../../../kernel/src/eval/supervised';
 import { convEncoder } from '../../../kernel/src/models/conv-encoder';
@@ -117,4 +118,42 @@ test('supervisedEpochs adds epochs until the step budget is met', () => {
   assert.equal(supervisedEpochs(240, 64, 10, 300), 75); // four steps per epoch
   assert.equal(supervisedEpochs(8000, 64, 10, 300), 10); // already enough
   assert.equal(supervisedEpochs(100, 64, 3, 0), 3);
+});
+
+test('LabelEfficiencyReport.margins compares the best pretrained protocol with from scratch per budget', () => {
+  const row = (budget: string, protocol: string, accuracies: number[]) => {
+    const m = accuracies.reduce((a, b) => a + b, 0) / accuracies.length;
+    const s = Math.sqrt(accuracies.reduce((a, x) => a + (x - m) ** 2, 0) / (accuracies.length - 1));
+    return { budget, labeled: 10, protocol, accuracies, mean: m, std: s };
+  };
+  const report = new LabelEfficiencyReport(
+    [
+      row('1%', 'linear probe (frozen SimCLR)', [0.8, 0.82]),
+      row('1%', 'fine-tuned SimCLR', [0.84, 0.86]),
+      row('1%', 'supervised from scratch', [0.6, 0.62]),
+      row('10%', 'linear probe (frozen SimCLR)', [0.9, 0.91]),
+      row('10%', 'supervised from scratch', [0.905, 0.925]),
+      row('100%', 'supervised from scratch', [0.98, 0.98])
+    ],
+    { seeds: [0, 1] } as never
+  );
+  const margins = report.margins();
+  assert.deepEqual(
+    margins.map(m => [m.budget, m.protocol, m.beyondSpread]),
+    [
+      ['1%', 'fine-tuned SimCLR', true],
+      ['10%', 'linear probe (frozen SimCLR)', false]
+    ]
+  );
+  assert.ok(Math.abs(margins[0].margin - 0.24) < 1e-9);
+  assert.ok(margins[1].margin < 0);
+  const summary = report.marginSummary().split('\n');
+  assert.match(
+    summary[0],
+    /^1% labels: fine-tuned SimCLR 85\.0% vs from scratch 61\.0% \(\+24\.0 points, beyond the seed spread\): pretraining is ahead\.$/
+  );
+  assert.match(
+    summary[1],
+    /-1\.0 points, within the seed spread\): pretraining does not beat from scratch/
+  );
 });

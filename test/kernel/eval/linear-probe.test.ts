@@ -109,6 +109,35 @@ test('linear probe rejects bad inputs with PretextError', () => {
   assert.throws(() => linearProbe({ ...base, l2: -1 }), PretextError);
   assert.throws(() => linearProbe({ ...base, epochs: 0 }), PretextError);
   assert.throws(() => linearProbe({ ...base, lr: 0.1 } as never), /Unknown option 'lr'/);
+  assert.throws(() => linearProbe({ ...base, folds: 0 }), /folds must be a positive integer/);
+  assert.throws(() => linearProbe({ ...base, folds: 31 }), /too few for 31-fold/);
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([train.x, test_.x, narrow, nan]);
+});
+
+test('linear probe with folds scores every l2 candidate on every training example once', () => {
+  const train = threeClasses(60, 5);
+  const test_ = threeClasses(150, 6);
+  const before = tf.memory().numTensors;
+  const base = { trainX: train.x, trainY: train.y, testX: test_.x, testY: test_.y, epochs: 40 };
+  const result = linearProbe({ ...base, folds: 5, l2: [0, 1e-2, 10] });
+  assert.equal(tf.memory().numTensors, before);
+  assert.ok(result.accuracy >= 0.9, `test accuracy ${result.accuracy}`);
+  // Validation accuracy over all 60 examples: a multiple of 1/60, not of one part's size.
+  for (const c of result.candidates) {
+    assert.ok(
+      Math.abs(c.valAccuracy * 60 - Math.round(c.valAccuracy * 60)) < 1e-9,
+      String(c.valAccuracy)
+    );
+  }
+  // So large a penalty shrinks the weights until the probe cannot separate the classes.
+  const huge = result.candidates.find(c => c.l2 === 10)!;
+  assert.ok(huge.valAccuracy < Math.max(...result.candidates.map(c => c.valAccuracy)));
+  assert.notEqual(result.l2, 10);
+  // One held-out part stays what it was (folds: 1 is the default).
+  assert.deepEqual(
+    linearProbe({ ...base, folds: 1, l2: [0, 1e-2] }),
+    linearProbe({ ...base, l2: [0, 1e-2] })
+  );
+  tf.dispose([train.x, test_.x]);
 });

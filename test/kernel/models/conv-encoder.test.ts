@@ -159,3 +159,32 @@ test('projectionHead is a dense-relu-dense MLP of the requested sizes', () => {
   assert.throws(() => projectionHead(8, { output: 2.5 }), PretextError);
   assert.throws(() => projectionHead(8, { outputs: 4 } as never), /Unknown option/);
 });
+
+test('projectionHead with batchNorm normalises the hidden layer over the batch before its ReLU', () => {
+  const head = projectionHead(6, { hidden: 12, output: 4, seed: 1, batchNorm: true });
+  assert.deepEqual(
+    head.layers.map(l => l.getClassName()),
+    ['Dense', 'BatchNormalization', 'ReLU', 'Dense']
+  );
+  assert.equal((head.layers[0].getConfig() as { useBias: boolean }).useBias, false);
+  // In training the hidden pre-activations have zero mean per unit over the batch, whatever
+  // the scale of the input: the BN layer sees the batch, not its moving averages.
+  const hidden = tf.tidy(() => {
+    const x = tf.mul(tf.randomNormal([64, 6], 5, 3, 'float32', 2), 100);
+    const bnOut = head.layers[1].apply(head.layers[0].apply(x), { training: true }) as Tensor;
+    return tf.moments(bnOut, 0);
+  });
+  const means = hidden.mean.dataSync();
+  const variances = hidden.variance.dataSync();
+  assert.ok(
+    means.every(m => Math.abs(m) < 1e-3),
+    `per-unit means ${Array.from(means)}`
+  );
+  assert.ok(
+    variances.every(v => Math.abs(v - 1) < 1e-2),
+    `per-unit variances ${Array.from(variances)}`
+  );
+  tf.dispose([hidden.mean, hidden.variance]);
+  head.dispose();
+  assert.throws(() => projectionHead(6, { batchNorm: 'yes' } as never), PretextError);
+});

@@ -113,11 +113,15 @@ test('redundancy-reduction options name the method being built', () => {
 
 test('defaults come from the schema: a task built with none records them', () => {
   const task = simclr({ encoder: image, seed: 1 });
-  assert.equal(task.temperature, 0.2);
+  assert.equal(task.temperature, 0.1);
   assert.equal((task.config() as { projectionDim: number }).projectionDim, 64);
   task.dispose();
   const series = seriesContrastive({ encoder: windows, temperature: 0.5 });
   assert.equal(series.method, 'series-contrastive');
   assert.equal(series.temperature, 0.5);
   series.dispose();
+  // Series windows keep the temperature they were benchmarked with, not SimCLR's image default.
+  const seriesDefault = seriesContrastive({ encoder: windows });
+  assert.equal(seriesDefault.temperature, 0.2);
+  seriesDefault.dispose();
 });

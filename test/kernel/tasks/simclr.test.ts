@@ -84,7 +84,8 @@ test('SimCLR: the same seed gives the same loss; config is JSON with the setting
   const encoder = smallEncoder();
   const task = simclr({ encoder, temperature: 0.1 });
   const defaults = simclr({ encoder });
-  assert.equal(defaults.temperature, 0.2, 'default temperature');
+  assert.equal(defaults.temperature, 0.1, 'default temperature');
+  assert.deepEqual(defaults.trainDefaults, { learningRate: 2e-3 }, 'its learning rate in px.train');
   defaults.dispose();
   const value = (seed: number) => tf.tidy(() => task.loss(images, seed).dataSync()[0]);
   assert.equal(value(5), value(5));

@@ -117,3 +117,24 @@ test('a kernel interrupt stops at a step boundary and keeps what was learned', a
   assert.match(result.message!, /Interrupted at step 3/);
   assert.equal(process.listenerCount('SIGINT'), 0, 'the interrupt handler is removed afterwards');
 });
+
+test("a method's trainDefaults fill the options the caller left out, and only those", async () => {
+  const data = images(32);
+  const withDefaults = () => Object.assign(fakeTask(), { trainDefaults: { learningRate: 0.05 } });
+  const filled = await train(withDefaults(), data, { ...quiet, epochs: 1 });
+  assert.equal(filled.options.learningRate, 0.05);
+  // An explicit undefined is "left out" too; the caller's own value always wins.
+  const leftOut = await train(withDefaults(), data, {
+    ...quiet,
+    epochs: 1,
+    learningRate: undefined
+  });
+  assert.equal(leftOut.options.learningRate, 0.05);
+  const given = await train(withDefaults(), data, { ...quiet, epochs: 1, learningRate: 0.01 });
+  assert.equal(given.options.learningRate, 0.01);
+  // Without trainDefaults, train()'s own default.
+  const plain = await train(fakeTask(), data, { ...quiet, epochs: 1 });
+  assert.equal(plain.options.learningRate, 1e-3);
+  // Bad options are still refused with train()'s message, defaults or not.
+  await assert.rejects(() => train(withDefaults(), data, 5 as never), PretextError);
+});

@@ -7,6 +7,7 @@
 import { activationGradients } from './activations';
 import { batchNormPrototype, fusedBatchNormCall } from './batch-norm';
 import { conv2dPrototype, convWithBiasAvailable, nativeConv2dCall, type ConvCall } from './conv';
+import { setFusedCrossEntropy } from './cross-entropy';
 import { withFallback, type GradConfig, type NativeGradient } from './grad-config';
 import { onednnPoolingAvailable, poolingOverrides } from './pooling';
 import { reductionGradients } from './reductions';
@@ -25,6 +26,11 @@ export interface NativeGradientOptions {
   nativeConv?: boolean;
   /** With nativeConv: conv + bias as one oneDNN op (default: when the pinned TF has it). */
   convWithBias?: boolean;
+  /**
+   * Softmax cross-entropy losses (NT-Xent, MoCo, MLM, rotation) through TF's fused
+   * Sparse/SoftmaxCrossEntropyWithLogits (default: when the pinned TF has them).
+   */
+  fusedCrossEntropy?: boolean;
 }
 
 export interface NativeGradientState {
@@ -40,6 +46,8 @@ export interface NativeGradientState {
   nativeConv: boolean;
   /** Whether their forward with a bias is oneDNN's fused `_MklNativeConv2DWithBias`. */
   convWithBias: boolean;
+  /** Whether softmaxCrossEntropyRows runs TF's fused loss + backprop kernels (cross-entropy.ts). */
+  fusedCrossEntropy: boolean;
 }
 
 /** tfjs's own gradients, captured before the first override so they can be restored. */
@@ -51,7 +59,8 @@ const off: NativeGradientState = {
   forwardKernels: [],
   fusedBatchNorm: false,
   nativeConv: false,
-  convWithBias: false
+  convWithBias: false,
+  fusedCrossEntropy: false
 };
 /** tfjs-layers' own BatchNormalization.call, while the fused one is in its place. */
 let originalBatchNormCall: ReturnType<typeof batchNormPrototype>['call'] | undefined;
@@ -77,7 +86,8 @@ export function nativeGradientState(): NativeGradientState {
     forwardKernels: [...state.forwardKernels],
     fusedBatchNorm: state.fusedBatchNorm,
     nativeConv: state.nativeConv,
-    convWithBias: state.convWithBias
+    convWithBias: state.convWithBias,
+    fusedCrossEntropy: state.fusedCrossEntropy
   };
 }
 
@@ -123,7 +133,16 @@ export function installNativeGradients(
     };
     proto.call = nativeConv2dCall(tf, originalConvCall.call, convWithBias);
   }
-  state = { kernels, onednnPooling, forwardKernels, fusedBatchNorm, nativeConv, convWithBias };
+  const fusedCrossEntropy = setFusedCrossEntropy(tf, options.fusedCrossEntropy ?? true);
+  state = {
+    kernels,
+    onednnPooling,
+    forwardKernels,
+    fusedBatchNorm,
+    nativeConv,
+    convWithBias,
+    fusedCrossEntropy
+  };
   return nativeGradientState();
 }
 
@@ -160,5 +179,6 @@ export function uninstallNativeGradients(tf: TF): void {
     }
     originalConvCall = undefined;
   }
+  setFusedCrossEntropy(tf, false);
   state = off;
 }
