@@ -318,20 +318,20 @@ class SeriesContrastive:
         pass
 
 
+TASKS = {
+    'moco': Moco,
+    'byol': Byol,
+    'masked-image': MaskedImage,
+    'mlm': Mlm,
+    'scarf': Scarf,
+    'series-contrastive': SeriesContrastive,
+}
+
+
 def build(method, batch, inputs):
-    if method == 'moco':
-        return Moco(batch, inputs)
-    if method == 'byol':
-        return Byol(batch, inputs)
-    if method == 'masked-image':
-        return MaskedImage(batch, inputs)
-    if method == 'mlm':
-        return Mlm(batch, inputs)
-    if method == 'scarf':
-        return Scarf(batch, inputs)
-    if method == 'series-contrastive':
-        return SeriesContrastive(batch, inputs)
-    raise SystemExit(f'unknown method {method!r}')
+    if method not in TASKS:
+        raise SystemExit(f'unknown method {method!r}')
+    return TASKS[method](batch, inputs)
 
 
 def to_channels_last(task):

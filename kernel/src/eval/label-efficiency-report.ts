@@ -54,7 +54,10 @@ export interface PretrainingMargin {
   scratch: number;
   /** accuracy - scratch: positive when pretraining paid. */
   margin: number;
-  /** Whether the margin is larger than the seeds' spread (both stds), not just positive. */
+  /**
+   * Whether the margin is larger than the seeds' spread (both stds), not just positive; false
+   * with a single seed, where no spread was measured.
+   */
   beyondSpread: boolean;
 }
 
@@ -103,7 +106,7 @@ export class LabelEfficiencyReport implements Displayable {
           accuracy: best.mean,
           scratch: scratch.mean,
           margin,
-          beyondSpread: Math.abs(margin) > best.std + scratch.std
+          beyondSpread: this.protocol.seeds.length > 1 && Math.abs(margin) > best.std + scratch.std
         }
       ];
     });

@@ -123,7 +123,10 @@ test('supervisedEpochs adds epochs until the step budget is met', () => {
 test('LabelEfficiencyReport.margins compares the best pretrained protocol with from scratch per budget', () => {
   const row = (budget: string, protocol: string, accuracies: number[]) => {
     const m = accuracies.reduce((a, b) => a + b, 0) / accuracies.length;
-    const s = Math.sqrt(accuracies.reduce((a, x) => a + (x - m) ** 2, 0) / (accuracies.length - 1));
+    const s =
+      accuracies.length < 2
+        ? 0
+        : Math.sqrt(accuracies.reduce((a, x) => a + (x - m) ** 2, 0) / (accuracies.length - 1));
     return { budget, labeled: 10, protocol, accuracies, mean: m, std: s };
   };
   const report = new LabelEfficiencyReport(
@@ -156,4 +159,11 @@ test('LabelEfficiencyReport.margins compares the best pretrained protocol with f
     summary[1],
     /-1\.0 points, within the seed spread\): pretraining does not beat from scratch/
   );
+  // One seed measures no spread: never "beyond" it, and the summary says it was one seed.
+  const single = new LabelEfficiencyReport(
+    [row('1%', 'linear probe (frozen SimCLR)', [0.8]), row('1%', 'supervised from scratch', [0.6])],
+    { seeds: [0] } as never
+  );
+  assert.equal(single.margins()[0].beyondSpread, false);
+  assert.match(single.marginSummary(), /\(\+20\.0 points, one seed\): pretraining is ahead\.$/);
 });

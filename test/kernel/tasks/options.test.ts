@@ -74,6 +74,10 @@ test('the shared head sizes and seeds are checked for every task that has them',
   );
   assert.match(refused(() => moco({ encoder: image, hiddenDim: 1.5 })).problem, /moco hiddenDim/);
   assert.match(
+    refused(() => simclr({ encoder: image, headBatchNorm: 'yes' as never })).problem,
+    /simclr: headBatchNorm must be true or false, got yes/
+  );
+  assert.match(
     refused(() => scarf({ encoder: rows, projectionDim: -1 })).problem,
     /scarf projectionDim/
   );
