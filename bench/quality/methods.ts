@@ -167,7 +167,7 @@ function table(results: RunScores[], command: string, n: number): string {
   const lines = [
     `MNIST ${n} images, 80/20 split; conv[32,64,128]+GAP encoder; Adam ${LR}, 1-epoch warmup + cosine, batch ${BATCH}; ` +
       `${args.epochs ? `${args.epochs} epochs` : args['quiet-steps'] ? `the steps ${BUDGET} s buys on a quiet 2-core machine` : `${BUDGET} s time budget`} per run; ` +
-      `frozen features: kNN (k = min(20, labels per class), cosine, similarity-weighted) and linear probe (L2 tuned on a held-out 20%) on class-balanced label subsets of the pool; ` +
+      `frozen features: kNN (k = min(20, labels per class), cosine, similarity-weighted) and linear probe (unit-length rows, L2 tuned on a held-out 20%) on class-balanced label subsets of the pool; ` +
       `mean ± std over seeds [${[...new Set(results.map(r => r.seed))].join(', ')}]; ${cpus().length} CPU threads, tfjs backend ${tf.getBackend()}.`,
     `Command: \`${command}\``,
     '',

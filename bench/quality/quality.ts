@@ -242,7 +242,7 @@ async function main(): Promise<void> {
     `\nQuality benchmark: MNIST ${n} images, 80/20 split (pool ${split.indices.unlabeled.length}, test ${split.indices.test.length}); ` +
       `SimCLR, conv encoder ${JSON.stringify({ filters: [32, 64, 128], ...ENCODER })}+GAP, head ${args['hidden-dim'] ?? 'feature'}${args['head-bn'] ? '-BN' : ''}-${args['projection-dim'] ?? 64}, NT-Xent t=${TEMPERATURE}, Adam ${LR}, ${WARMUP_EPOCHS}-epoch warmup + cosine, batch ${BATCH}, ` +
       `${args.epochs ? `${args.epochs} epochs` : `a ${SECONDS} s budget (px.train's own)`} of training per run on ${THREADS} CPU threads (tfjs backend ${tf.getBackend()}); ` +
-      `linear probe on frozen features (Pretext's linearProbe, L2 tuned on a held-out 20%), same class-balanced subsets for both; seeds [${SEEDS.join(', ')}].\n` +
+      `linear probe on frozen features (Pretext's linearProbe: unit-length rows, L2 tuned on a held-out 20%), same class-balanced subsets for both; seeds [${SEEDS.join(', ')}].\n` +
       `Command: npm run bench:quality -- ${process.argv.slice(2).join(' ')}\n`
   );
   const header = ['method'.padEnd(40), ...FRACTIONS.map(f => `${f * 100}% labels`.padStart(16))];

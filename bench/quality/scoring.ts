@@ -18,7 +18,7 @@ export interface FrozenScores {
 /**
  * Scores features of every example on class-balanced subsets of `pool` (1 / 10 / 100% by
  * default), testing on `test`. kNN uses the subset as its neighbour bank (k = 20, or the
- * subset's size when smaller); the probe tunes its L2 on a held-out 20% of the subset.
+ * subset's size when smaller); the probe (on unit-length rows, linearProbe's default) tunes its L2 on a held-out 20% of the subset.
  */
 export function frozenScores(
   features: Tensor2D,

@@ -138,7 +138,7 @@ export class LabelEfficiencyReport implements Displayable {
       `accuracy on ${p.testExamples} held-out test examples; mean ± sample std over seeds [${p.seeds.join(', ')}]. ` +
       `Fine-tuning and from scratch: encoder '${p.encoder}' + linear head, Adam ${p.learningRate}, batch ${p.batchSize}, ${p.epochs} epochs and at least ${p.minSteps} steps, ` +
       `augmentation ${JSON.stringify(p.augment)}. ${recipeText(p.fineTuneRecipe, p.learningRate)} ` +
-      `Linear probe: frozen features, ${p.probeEpochs} epochs. ` +
+      `Linear probe: frozen features scaled to unit length, then standardised, ${p.probeEpochs} epochs. ` +
       `Backend ${p.environment.backend} (TensorFlow ${p.environment.tensorflow}, ${p.environment.device}); ${p.seconds.toFixed(0)} s.`
     );
   }

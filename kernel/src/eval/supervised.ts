@@ -3,18 +3,12 @@
  * protocol (start from pretrained weights) and the from-scratch baseline (fresh weights of the
  * same architecture), with the same augmentations and epoch budget, so the two compare fairly.
  */
-import {
-  tf,
-  type LayersModel,
-  type Scalar,
-  type Tensor,
-  type Tensor2D,
-  type Variable
-} from '../backend/tf';
+import { tf, type LayersModel, type Scalar, type Tensor, type Tensor2D } from '../backend/tf';
 import type { InputAugment } from '../augment/augment';
 import { modelOutputDim } from '../models/shape';
 import { embed } from '../features/embed';
 import { modelVariables } from '../models/variables';
+import { createOptimizer } from '../train/optimizers';
 import { check } from '../util/errors';
 import { deriveSeed, permutation } from '../util/random';
 
@@ -152,13 +146,14 @@ export async function trainClassifier(
   );
   const encoderVariables = modelVariables(encoder);
   const headVariables = modelVariables(head);
-  // Two optimisers, so the encoder can move more slowly than the new head.
-  const headOptimizer = tf.train.adam(probeSteps > 0 ? probeLearningRate : learningRate);
-  const encoderOptimizer = tf.train.adam(encoderLearningRate);
-  const setRate = (optimizer: typeof headOptimizer, rate: number) => {
-    // tfjs-core's Adam reads this field on every update (see train/optimizers.ts).
-    (optimizer as unknown as { learningRate: number }).learningRate = rate;
-  };
+  // Two optimisers, so the encoder can move more slowly than the new head; the engine's, so
+  // Adam runs as TF's fused kernel where it can (train/optimizers.ts).
+  const headOptimizer = createOptimizer(
+    'adam',
+    probeSteps > 0 ? probeLearningRate : learningRate,
+    0
+  );
+  const encoderOptimizer = createOptimizer('adam', encoderLearningRate, 0);
   const n = inputs.shape[0];
   const batch = Math.min(batchSize, n);
   const epochs = supervisedEpochs(n, batch, options.epochs, minSteps);
@@ -172,8 +167,8 @@ export async function trainClassifier(
         const probing = step < probeSteps;
         if (!probing) {
           const f = rateFactor(step - probeSteps, total - probeSteps, warmupSteps, cosine);
-          setRate(headOptimizer, learningRate * f);
-          setRate(encoderOptimizer, encoderLearningRate * f);
+          headOptimizer.setLearningRate(learningRate * f);
+          encoderOptimizer.setLearningRate(encoderLearningRate * f);
         }
         const rows = tf.tensor1d(order.subarray(start, Math.min(start + batch, n)), 'int32');
         tf.tidy(() => {
@@ -186,10 +181,9 @@ export async function trainClassifier(
             const logits = head.apply(features, { training: true }) as Tensor2D;
             return tf.losses.softmaxCrossEntropy(y, logits) as Scalar;
           }, tuned);
-          const pick = (vs: Variable[]) => vs.map(v => ({ name: v.name, tensor: grads[v.name] }));
-          headOptimizer.applyGradients(pick(headVariables));
+          headOptimizer.apply(headVariables, grads);
           if (!probing && encoderLearningRate > 0) {
-            encoderOptimizer.applyGradients(pick(encoderVariables));
+            encoderOptimizer.apply(encoderVariables, grads);
           }
         });
         rows.dispose();

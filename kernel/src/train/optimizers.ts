@@ -1,4 +1,6 @@
 import { tf, type Scalar, type Tensor, type Variable } from '../backend/tf';
+import { NativeAdamSlots } from '../backend/native/adam';
+import { nativeGradientState } from '../backend/native/install';
 import { holdLossConstants } from '../losses/nt-xent';
 import type { OptimizerName } from './options';
 
@@ -10,6 +12,15 @@ export function isExtraOptimizerState(name: string): boolean {
 }
 
 type Optimizer = ReturnType<typeof tf.train.adam> | ReturnType<typeof tf.train.momentum>;
+
+export interface EngineOptimizerOptions {
+  /**
+   * Adam through TF's fused ResourceApplyAdam (backend/native/adam.ts): 2 ops per variable per
+   * step instead of 14. Default: nativeGradientState().nativeAdam (the native layer is on and
+   * TF's kernel passed its probe).
+   */
+  nativeAdam?: boolean;
+}
 
 /**
  * One of tfjs-core's optimizers plus what the engine needs around it: a learning rate that
@@ -27,19 +38,33 @@ export class EngineOptimizer {
   private readonly scalars = new ScalarCache();
   /** The losses' cached constants live as long as this run's optimiser. */
   private readonly releaseLossConstants = holdLossConstants();
+  /** Adam's moments as TF resource variables, when Adam runs as TF's fused kernel. */
+  private readonly slots?: NativeAdamSlots;
 
   constructor(
     readonly kind: OptimizerName,
     learningRate: number,
-    momentum: number
+    momentum: number,
+    options: EngineOptimizerOptions = {}
   ) {
     this.rate = learningRate;
     this.optimizer =
       kind === 'sgd' ? tf.train.momentum(learningRate, momentum) : tf.train.adam(learningRate);
     if (kind !== 'sgd') {
       const adam = this.optimizer as unknown as AdamInternals;
-      adam.applyGradients = grads => leanAdamStep(adam, grads, this.scalars);
+      if (options.nativeAdam ?? nativeGradientState().nativeAdam) {
+        const slots = new NativeAdamSlots(tf);
+        this.slots = slots;
+        adam.applyGradients = grads => nativeAdamStep(adam, grads, this.scalars, slots);
+      } else {
+        adam.applyGradients = grads => leanAdamStep(adam, grads, this.scalars);
+      }
     }
+  }
+
+  /** Whether Adam's update is TF's fused kernel (false for SGD and the tfjs-op Adam). */
+  get nativeAdam(): boolean {
+    return this.slots !== undefined;
   }
 
   get learningRate(): number {
@@ -72,6 +97,13 @@ export class EngineOptimizer {
     const named = await this.optimizer.getWeights();
     // getWeights() makes a fresh 'iter' scalar each call; the slots are the live variables.
     const weights = named.map((w, i) => ({ name: w.name, tensor: w.tensor, owned: i === 0 }));
+    if (this.slots) {
+      // tfjs's own slot lists stay empty: the moments live in TF resources, read out fresh,
+      // in tfjs's layout (every first moment, then every second moment) and names.
+      const moments = this.slots.moments();
+      weights.push(...moments.map(s => ({ name: `${s.name}/m`, tensor: s.m, owned: true })));
+      weights.push(...moments.map(s => ({ name: `${s.name}/v`, tensor: s.v, owned: true })));
+    }
     if (this.kind !== 'sgd') {
       // Adam's running beta powers. setWeights() would recompute them as beta^(t+1) with pow(),
       // which can differ in the last float32 bit from the product accumulated step by step;
@@ -87,6 +119,18 @@ export class EngineOptimizer {
   async setWeights(weights: { name: string; tensor: Tensor }[]): Promise<void> {
     const extras = weights.filter(w => isExtraOptimizerState(w.name));
     await this.optimizer.setWeights(weights.filter(w => !isExtraOptimizerState(w.name)));
+    if (this.slots) {
+      // tfjs made its slot variables from the snapshot; move them into the TF resources.
+      const adam = this.optimizer as unknown as AdamInternals;
+      adam.accumulatedFirstMoment.forEach((first, i) => {
+        const second = adam.accumulatedSecondMoment[i];
+        const name = first.originalName.replace(/\/m$/, '');
+        this.slots!.load(i, name, first.variable, second.variable);
+        tf.dispose([first.variable, second.variable]);
+      });
+      adam.accumulatedFirstMoment = [];
+      adam.accumulatedSecondMoment = [];
+    }
     if (this.kind !== 'sgd') {
       const adam = this.optimizer as unknown as { accBeta1: Variable; accBeta2: Variable };
       for (const extra of extras) {
@@ -101,6 +145,7 @@ export class EngineOptimizer {
   }
 
   dispose(): void {
+    this.slots?.dispose();
     this.scalars.dispose();
     this.releaseLossConstants();
     this.optimizer.dispose();
@@ -114,9 +159,10 @@ export class EngineOptimizer {
 export function createOptimizer(
   kind: OptimizerName,
   learningRate: number,
-  momentum: number
+  momentum: number,
+  options: EngineOptimizerOptions = {}
 ): EngineOptimizer {
-  return new EngineOptimizer(kind, learningRate, momentum);
+  return new EngineOptimizer(kind, learningRate, momentum, options);
 }
 
 /** Weights that get weight decay: rank >= 2 (kernels, embeddings), never biases or norms. */
@@ -293,6 +339,50 @@ function leanAdamStep(
         tf.add(tf.sqrt(biasCorrectedSecondMoment), epsilon)
       );
       value.assign(tf.add(tf.mul(update, negativeRate), value));
+    });
+    adam.accBeta1.assign(tf.mul(adam.accBeta1, beta1));
+    adam.accBeta2.assign(tf.mul(adam.accBeta2, beta2));
+  });
+  adam.incrementIterations();
+}
+
+/**
+ * The same update as leanAdamStep through TF's fused kernel: per variable one
+ * ResourceApplyAdam and one read back; per step the epsilon that makes TF's form of the update
+ * equal tfjs's (see backend/native/adam.ts) and the two beta powers. Constants come from
+ * `scalars`, so a step uploads nothing while the rate holds.
+ */
+function nativeAdamStep(
+  adam: AdamInternals,
+  variableGradients: { name: string; tensor: Tensor }[] | Record<string, Tensor>,
+  scalars: ScalarCache,
+  slots: NativeAdamSlots
+): void {
+  scalars.collect();
+  const list = Array.isArray(variableGradients) ? variableGradients : undefined;
+  const names = list ? list.map(v => v.name) : Object.keys(variableGradients);
+  const one = scalars.pin(1);
+  const beta1 = scalars.pin(adam.beta1);
+  const beta2 = scalars.pin(adam.beta2);
+  const epsilon = scalars.pin(adam.epsilon);
+  const learningRate = scalars.get(adam.learningRate);
+  tf.tidy(() => {
+    const step = {
+      learningRate,
+      beta1,
+      beta2,
+      epsilon: tf.mul(epsilon, tf.sqrt(tf.sub(one, adam.accBeta2))) as Scalar,
+      beta1Power: adam.accBeta1 as Scalar,
+      beta2Power: adam.accBeta2 as Scalar
+    };
+    names.forEach((name, i) => {
+      const value = tf.engine().registeredVariables[name];
+      const gradient = list ? list[i].tensor : (variableGradients as Record<string, Tensor>)[name];
+      if (gradient == null) {
+        slots.ensure(i, value);
+        return;
+      }
+      slots.update(i, value, gradient, step);
     });
     adam.accBeta1.assign(tf.mul(adam.accBeta1, beta1));
     adam.accBeta2.assign(tf.mul(adam.accBeta2, beta2));

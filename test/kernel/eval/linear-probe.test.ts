@@ -141,3 +141,59 @@ test('linear probe with folds scores every l2 candidate on every training exampl
   );
   tf.dispose([train.x, test_.x]);
 });
+
+test("normalize 'l2' (the default) probes directions: a per-row scale changes nothing", () => {
+  const train = threeClasses(240, 3);
+  const test_ = threeClasses(150, 4);
+  // Informative dims only, each row scaled by its own factor in [0.05, 20].
+  const random = rng(9);
+  const scaled = (x: Tensor2D) =>
+    tf.tidy(() => {
+      const factors = Array.from({ length: x.shape[0] }, () => Math.exp(6 * random() - 3));
+      return tf.mul(tf.slice(x, [0, 0], [-1, 2]), tf.tensor2d(factors, [x.shape[0], 1]));
+    }) as Tensor2D;
+  const plain = (x: Tensor2D) => tf.slice(x, [0, 0], [-1, 2]) as Tensor2D;
+  const [trainPlain, testPlain, trainScaled, testScaled] = [
+    plain(train.x),
+    plain(test_.x),
+    scaled(train.x),
+    scaled(test_.x)
+  ];
+  const probe = (trainX: Tensor2D, testX: Tensor2D, normalize?: 'l2' | 'none') =>
+    linearProbe({
+      trainX,
+      trainY: train.y,
+      testX,
+      testY: test_.y,
+      epochs: 60,
+      seed: 1,
+      ...(normalize ? { normalize } : {})
+    });
+  const before = tf.memory().numTensors;
+  const unscaled = probe(trainPlain, testPlain);
+  const rescaled = probe(trainScaled, testScaled);
+  assert.equal(unscaled.normalize, 'l2');
+  assert.equal(rescaled.accuracy, unscaled.accuracy);
+  assert.equal(rescaled.l2, unscaled.l2);
+  assert.ok(rescaled.accuracy >= 0.9, `accuracy ${rescaled.accuracy}`);
+  // As they are, the scales swamp the classes.
+  const raw = probe(trainScaled, testScaled, 'none');
+  assert.equal(raw.normalize, 'none');
+  assert.ok(
+    raw.accuracy < rescaled.accuracy - 0.1,
+    `none ${raw.accuracy} vs l2 ${rescaled.accuracy}`
+  );
+  assert.equal(tf.memory().numTensors, before);
+  assert.throws(
+    () =>
+      linearProbe({
+        trainX: trainPlain,
+        trainY: train.y,
+        testX: testPlain,
+        testY: test_.y,
+        normalize: 'unit' as never
+      }),
+    /normalize must be 'l2' or 'none', got "unit"/
+  );
+  tf.dispose([train.x, test_.x, trainPlain, testPlain, trainScaled, testScaled]);
+});

@@ -5,10 +5,24 @@
  * `uninstallNativeGradients` restores them in a running process (the bench compares both).
  */
 import { activationGradients } from './activations';
+import { nativeAdamAvailable } from './adam';
 import { batchNormPrototype, fusedBatchNormCall } from './batch-norm';
 import { conv2dPrototype, convWithBiasAvailable, nativeConv2dCall, type ConvCall } from './conv';
 import { setFusedCrossEntropy } from './cross-entropy';
+import {
+  densePrototype,
+  nativeDenseCall,
+  nativeDenseWanted,
+  setDenseProduct,
+  type DenseCall
+} from './dense';
 import { withFallback, type GradConfig, type NativeGradient } from './grad-config';
+import {
+  matMulOverrides,
+  nativeMatMulAvailable,
+  nativeMatMulWanted,
+  releaseMatMulHandles
+} from './matmul';
 import { onednnPoolingAvailable, poolingOverrides } from './pooling';
 import { reductionGradients } from './reductions';
 import type { KernelOverride, TF } from './ops';
@@ -31,6 +45,21 @@ export interface NativeGradientOptions {
    * Sparse/SoftmaxCrossEntropyWithLogits (default: when the pinned TF has them).
    */
   fusedCrossEntropy?: boolean;
+  /**
+   * BatchMatMul / _FusedMatMul without a batch run as TF's 2-D MatMul (see matmul.ts; default:
+   * when it runs, unless PRETEXT_NATIVE_MATMUL=0).
+   */
+  nativeMatMul?: boolean;
+  /**
+   * The engine's Adam as TF's fused ResourceApplyAdam (see adam.ts; default: when it runs,
+   * unless PRETEXT_NATIVE_ADAM=0).
+   */
+  nativeAdam?: boolean;
+  /**
+   * Dense layers run MatMul + BiasAdd with lazy per-input gradients (see dense.ts; default
+   * true, unless PRETEXT_NATIVE_DENSE=0).
+   */
+  nativeDense?: boolean;
 }
 
 export interface NativeGradientState {
@@ -48,6 +77,12 @@ export interface NativeGradientState {
   convWithBias: boolean;
   /** Whether softmaxCrossEntropyRows runs TF's fused loss + backprop kernels (cross-entropy.ts). */
   fusedCrossEntropy: boolean;
+  /** Whether batch-1 BatchMatMul / _FusedMatMul run as TF's 2-D MatMul (matmul.ts). */
+  nativeMatMul: boolean;
+  /** Whether optimisers made from now on run Adam as TF's fused kernel (adam.ts). */
+  nativeAdam: boolean;
+  /** Whether Dense layers run through the native dense kernels (dense.ts). */
+  nativeDense: boolean;
 }
 
 /** tfjs's own gradients, captured before the first override so they can be restored. */
@@ -60,12 +95,17 @@ const off: NativeGradientState = {
   fusedBatchNorm: false,
   nativeConv: false,
   convWithBias: false,
-  fusedCrossEntropy: false
+  fusedCrossEntropy: false,
+  nativeMatMul: false,
+  nativeDense: false,
+  nativeAdam: false
 };
 /** tfjs-layers' own BatchNormalization.call, while the fused one is in its place. */
 let originalBatchNormCall: ReturnType<typeof batchNormPrototype>['call'] | undefined;
 /** Whether Conv2D's prototype had its own `call` before ours (it inherits Conv's). */
 let originalConvCall: { own: boolean; call: ConvCall } | undefined;
+/** Likewise for Dense's prototype. */
+let originalDenseCall: { own: boolean; call: DenseCall } | undefined;
 let state: NativeGradientState = off;
 
 /** PRETEXT_NATIVE_GRADIENTS=0 (or 'false', 'off') turns the layer off at load. */
@@ -87,7 +127,10 @@ export function nativeGradientState(): NativeGradientState {
     fusedBatchNorm: state.fusedBatchNorm,
     nativeConv: state.nativeConv,
     convWithBias: state.convWithBias,
-    fusedCrossEntropy: state.fusedCrossEntropy
+    fusedCrossEntropy: state.fusedCrossEntropy,
+    nativeMatMul: state.nativeMatMul,
+    nativeDense: state.nativeDense,
+    nativeAdam: state.nativeAdam
   };
 }
 
@@ -107,6 +150,10 @@ export function installNativeGradients(
     ...pooling.gradients
   ];
   const forwardKernels = pooling.kernels.map(k => replaceKernel(tf, k));
+  const nativeMatMul = options.nativeMatMul ?? (nativeMatMulWanted() && nativeMatMulAvailable(tf));
+  if (nativeMatMul) {
+    forwardKernels.push(...matMulOverrides().map(k => replaceKernel(tf, k)));
+  }
   const kernels: string[] = [];
   for (const native of natives) {
     const original = originals.get(native.kernelName) ?? tf.getGradient(native.kernelName);
@@ -133,6 +180,16 @@ export function installNativeGradients(
     };
     proto.call = nativeConv2dCall(tf, originalConvCall.call, convWithBias);
   }
+  const nativeDense = options.nativeDense ?? nativeDenseWanted();
+  if (nativeDense) {
+    const proto = densePrototype(tf);
+    originalDenseCall = {
+      own: Object.prototype.hasOwnProperty.call(proto, 'call'),
+      call: proto.call
+    };
+    proto.call = nativeDenseCall(tf, originalDenseCall.call);
+    setDenseProduct(tf, true);
+  }
   const fusedCrossEntropy = setFusedCrossEntropy(tf, options.fusedCrossEntropy ?? true);
   state = {
     kernels,
@@ -141,7 +198,10 @@ export function installNativeGradients(
     fusedBatchNorm,
     nativeConv,
     convWithBias,
-    fusedCrossEntropy
+    fusedCrossEntropy,
+    nativeMatMul,
+    nativeDense,
+    nativeAdam: options.nativeAdam ?? nativeAdamAvailable(tf)
   };
   return nativeGradientState();
 }
@@ -179,6 +239,17 @@ export function uninstallNativeGradients(tf: TF): void {
     }
     originalConvCall = undefined;
   }
+  if (originalDenseCall) {
+    const proto = densePrototype(tf) as { call?: DenseCall };
+    if (originalDenseCall.own) {
+      proto.call = originalDenseCall.call;
+    } else {
+      delete proto.call;
+    }
+    originalDenseCall = undefined;
+    setDenseProduct(tf, false);
+  }
   setFusedCrossEntropy(tf, false);
+  releaseMatMulHandles();
   state = off;
 }

@@ -1,4 +1,5 @@
-import { tf, type Tensor, type Tensor2D } from '../../backend/tf';
+import { tf, type Tensor, type Tensor1D, type Tensor2D } from '../../backend/tf';
+import { denseProduct } from '../../backend/native/dense';
 import { deriveSeed } from '../../util/random';
 import type { LayerArgs, Shape } from './base';
 
@@ -60,12 +61,13 @@ export class SelfAttention extends tf.layers.Layer {
       const [batch, length, dim] = states.shape;
       const headDim = dim / this.heads;
       const flat = states.reshape([batch * length, dim]) as Tensor2D;
-      const project = (i: number) =>
-        tf.add(tf.matMul(flat, this.kernels[i].read() as Tensor2D), this.biases[i].read());
+      // The projections through the native dense kernels when they are on (one kernel each way).
+      const project = (i: number, x: Tensor2D) =>
+        denseProduct(tf, x, this.kernels[i].read() as Tensor2D, this.biases[i].read() as Tensor1D);
       // [batch * length, dim] → [batch, heads, length, headDim]
       const split = (x: Tensor) =>
         x.reshape([batch, length, this.heads, headDim]).transpose([0, 2, 1, 3]);
-      const [q, k, v] = [0, 1, 2].map(i => split(project(i)));
+      const [q, k, v] = [0, 1, 2].map(i => split(project(i, flat)));
       const scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(headDim));
       // Large negative scores at padded keys: softmax gives them (numerically) zero weight.
       const blocked = tf.mul(tf.sub(1, mask), -1e9).reshape([batch, 1, 1, length]);
@@ -74,9 +76,7 @@ export class SelfAttention extends tf.layers.Layer {
         .matMul(weights, v)
         .transpose([0, 2, 1, 3])
         .reshape([batch * length, dim]) as Tensor2D;
-      return tf
-        .add(tf.matMul(context, this.kernels[3].read() as Tensor2D), this.biases[3].read())
-        .reshape([batch, length, dim]);
+      return project(3, context).reshape([batch, length, dim]);
     });
   }
 
