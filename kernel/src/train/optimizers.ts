@@ -281,6 +281,15 @@ interface AdamInternals {
   incrementIterations(): void;
 }
 
+/** applyGradients' argument (a list, or a map by variable name) as one list, in its order. */
+function namedGradients(
+  variableGradients: { name: string; tensor: Tensor }[] | Record<string, Tensor>
+): { name: string; gradient: Tensor | undefined }[] {
+  return Array.isArray(variableGradients)
+    ? variableGradients.map(v => ({ name: v.name, gradient: v.tensor }))
+    : Object.entries(variableGradients).map(([name, gradient]) => ({ name, gradient }));
+}
+
 /**
  * tfjs-core 4.22's AdamOptimizer.applyGradients, op for op (so every value is bit-identical),
  * with its constants taken from `scalars` instead of uploaded again for every variable on
@@ -293,8 +302,7 @@ function leanAdamStep(
   scalars: ScalarCache
 ): void {
   scalars.collect();
-  const list = Array.isArray(variableGradients) ? variableGradients : undefined;
-  const names = list ? list.map(v => v.name) : Object.keys(variableGradients);
+  const updates = namedGradients(variableGradients);
   const one = scalars.pin(1);
   const beta1 = scalars.pin(adam.beta1);
   const beta2 = scalars.pin(adam.beta2);
@@ -305,7 +313,7 @@ function leanAdamStep(
   tf.tidy(() => {
     const oneMinusAccBeta1 = tf.sub(one, adam.accBeta1);
     const oneMinusAccBeta2 = tf.sub(one, adam.accBeta2);
-    names.forEach((name, i) => {
+    updates.forEach(({ name, gradient }, i) => {
       const value = tf.engine().registeredVariables[name];
       if (adam.accumulatedFirstMoment[i] == null) {
         adam.accumulatedFirstMoment[i] = {
@@ -319,7 +327,6 @@ function leanAdamStep(
           variable: tf.tidy(() => tf.zerosLike(value).variable(false))
         };
       }
-      const gradient = list ? list[i].tensor : (variableGradients as Record<string, Tensor>)[name];
       if (gradient == null) {
         return;
       }
@@ -359,8 +366,7 @@ function nativeAdamStep(
   slots: NativeAdamSlots
 ): void {
   scalars.collect();
-  const list = Array.isArray(variableGradients) ? variableGradients : undefined;
-  const names = list ? list.map(v => v.name) : Object.keys(variableGradients);
+  const updates = namedGradients(variableGradients);
   const one = scalars.pin(1);
   const beta1 = scalars.pin(adam.beta1);
   const beta2 = scalars.pin(adam.beta2);
@@ -375,9 +381,8 @@ function nativeAdamStep(
       beta1Power: adam.accBeta1 as Scalar,
       beta2Power: adam.accBeta2 as Scalar
     };
-    names.forEach((name, i) => {
+    updates.forEach(({ name, gradient }, i) => {
       const value = tf.engine().registeredVariables[name];
-      const gradient = list ? list[i].tensor : (variableGradients as Record<string, Tensor>)[name];
       if (gradient == null) {
         slots.ensure(i, value);
         return;

@@ -102,10 +102,9 @@ const off: NativeGradientState = {
 };
 /** tfjs-layers' own BatchNormalization.call, while the fused one is in its place. */
 let originalBatchNormCall: ReturnType<typeof batchNormPrototype>['call'] | undefined;
-/** Whether Conv2D's prototype had its own `call` before ours (it inherits Conv's). */
-let originalConvCall: { own: boolean; call: ConvCall } | undefined;
-/** Likewise for Dense's prototype. */
-let originalDenseCall: { own: boolean; call: DenseCall } | undefined;
+/** Undo Conv2D's and Dense's native `call` (Conv2D's prototype inherits Conv's own). */
+let restoreConvCall: (() => void) | undefined;
+let restoreDenseCall: (() => void) | undefined;
 let state: NativeGradientState = off;
 
 /** PRETEXT_NATIVE_GRADIENTS=0 (or 'false', 'off') turns the layer off at load. */
@@ -173,21 +172,15 @@ export function installNativeGradients(
   const nativeConv = options.nativeConv ?? process.env.PRETEXT_NATIVE_CONV !== '0';
   const convWithBias = nativeConv && (options.convWithBias ?? convWithBiasAvailable(tf));
   if (nativeConv) {
-    const proto = conv2dPrototype(tf);
-    originalConvCall = {
-      own: Object.prototype.hasOwnProperty.call(proto, 'call'),
-      call: proto.call
-    };
-    proto.call = nativeConv2dCall(tf, originalConvCall.call, convWithBias);
+    restoreConvCall = replaceCall<ConvCall>(conv2dPrototype(tf), original =>
+      nativeConv2dCall(tf, original, convWithBias)
+    );
   }
   const nativeDense = options.nativeDense ?? nativeDenseWanted();
   if (nativeDense) {
-    const proto = densePrototype(tf);
-    originalDenseCall = {
-      own: Object.prototype.hasOwnProperty.call(proto, 'call'),
-      call: proto.call
-    };
-    proto.call = nativeDenseCall(tf, originalDenseCall.call);
+    restoreDenseCall = replaceCall<DenseCall>(densePrototype(tf), original =>
+      nativeDenseCall(tf, original)
+    );
     setDenseProduct(tf, true);
   }
   const fusedCrossEntropy = setFusedCrossEntropy(tf, options.fusedCrossEntropy ?? true);
@@ -204,6 +197,23 @@ export function installNativeGradients(
     nativeAdam: options.nativeAdam ?? nativeAdamAvailable(tf)
   };
   return nativeGradientState();
+}
+
+/**
+ * Puts `make(original)` in place of a layer prototype's `call` and returns how to undo it
+ * exactly: the prototype's own `call` back, or none again when it inherited one.
+ */
+function replaceCall<Call>(proto: { call: Call }, make: (original: Call) => Call): () => void {
+  const own = Object.prototype.hasOwnProperty.call(proto, 'call');
+  const original = proto.call;
+  proto.call = make(original);
+  return () => {
+    if (own) {
+      proto.call = original;
+    } else {
+      delete (proto as { call?: Call }).call;
+    }
+  };
 }
 
 function replaceKernel(tf: TF, override: KernelOverride): string {
@@ -230,23 +240,11 @@ export function uninstallNativeGradients(tf: TF): void {
     batchNormPrototype(tf).call = originalBatchNormCall;
     originalBatchNormCall = undefined;
   }
-  if (originalConvCall) {
-    const proto = conv2dPrototype(tf) as { call?: ConvCall };
-    if (originalConvCall.own) {
-      proto.call = originalConvCall.call;
-    } else {
-      delete proto.call;
-    }
-    originalConvCall = undefined;
-  }
-  if (originalDenseCall) {
-    const proto = densePrototype(tf) as { call?: DenseCall };
-    if (originalDenseCall.own) {
-      proto.call = originalDenseCall.call;
-    } else {
-      delete proto.call;
-    }
-    originalDenseCall = undefined;
+  restoreConvCall?.();
+  restoreConvCall = undefined;
+  if (restoreDenseCall) {
+    restoreDenseCall();
+    restoreDenseCall = undefined;
     setDenseProduct(tf, false);
   }
   setFusedCrossEntropy(tf, false);

@@ -153,6 +153,8 @@ test('slots free their resources on dispose and refuse use after it', () => {
   const [v] = variables('gone', 7);
   slots.ensure(0, v);
   assert.deepEqual(slots.names, [v.name]);
+  // Slots are made in update-list order; a gap means the caller lost track of it.
+  assert.throws(() => slots.ensure(2, v), /slot 2 before slot 1/);
   slots.dispose();
   slots.dispose(); // twice is harmless
   assert.deepEqual(slots.names, []);

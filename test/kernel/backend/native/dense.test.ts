@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { test } from 'node:test';
 import {
   tf,
@@ -24,6 +22,7 @@ import { cachedShapeHandles } from '../../../../kernel/src/backend/native/raw-op
 import { mlpEncoder } from '../../../../kernel/src/models/mlp-encoder';
 import { transformerEncoder } from '../../../../kernel/src/models/transformer-encoder';
 import { opsRun } from './binding-spy';
+import { valueInChild } from './child';
 import { maxDiff, relDiff } from './compare';
 
 const TOLERANCE = 1e-5;
@@ -382,18 +381,7 @@ test('PRETEXT_NATIVE_DENSE=0 loads the library without it', () => {
     ['1', true],
     ['0', false]
   ] as const) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
-      cwd: resolve(__dirname, '../../../..'),
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        PRETEXT_NATIVE_GRADIENTS: '1',
-        PRETEXT_NATIVE_DENSE: value,
-        TF_CPP_MIN_LOG_LEVEL: '2'
-      }
-    });
-    assert.equal(child.status, 0, child.stderr);
-    const out = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as unknown;
+    const out = valueInChild(script, { PRETEXT_NATIVE_DENSE: value });
     assert.equal(out, expected, `PRETEXT_NATIVE_DENSE=${value}`);
   }
 });

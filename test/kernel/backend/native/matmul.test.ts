@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { tf, type Tensor, type Variable } from '../../../../kernel/src/backend/tf';
 import {
@@ -17,6 +15,7 @@ import {
 } from '../../../../kernel/src/backend/native/matmul';
 import { SHAPE_CACHE_LIMIT } from '../../../../kernel/src/backend/native/raw-ops';
 import { opsRun } from './binding-spy';
+import { valueInChild } from './child';
 import { relDiff } from './compare';
 
 const TOLERANCE = 1e-5;
@@ -97,18 +96,7 @@ test('the library loads with it on; PRETEXT_NATIVE_MATMUL=0 loads without it', (
     ['1', [true, true]],
     ['0', [false, false]]
   ] as const) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
-      cwd: resolve(__dirname, '../../../..'),
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        PRETEXT_NATIVE_GRADIENTS: '1',
-        PRETEXT_NATIVE_MATMUL: value,
-        TF_CPP_MIN_LOG_LEVEL: '2'
-      }
-    });
-    assert.equal(child.status, 0, child.stderr);
-    const out = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as unknown;
+    const out = valueInChild(script, { PRETEXT_NATIVE_MATMUL: value });
     assert.deepEqual(out, expected, `PRETEXT_NATIVE_MATMUL=${value}`);
   }
 });
