@@ -28,6 +28,7 @@ import { loadMnist } from '../kernel/src/datasets/mnist';
 import { MASK_ID, NUM_SPECIAL } from '../kernel/src/text/tokenizer';
 import type { PretextTask } from '../kernel/src/tasks/task';
 import { createOptimizer } from '../kernel/src/train/optimizers';
+import { StepGradientEngine, type StepMode } from '../kernel/src/train/step-gradients';
 import { deriveSeed } from '../kernel/src/util/random';
 
 const ROOT = resolve(__dirname, '..');
@@ -43,6 +44,9 @@ export const METHOD_KEYS = [
   'series-contrastive'
 ] as const;
 export type MethodKey = (typeof METHOD_KEYS)[number];
+
+/** How each method's steps ran (compiled or eager, and why), printed under the table. */
+const stepModes = new Map<string, StepMode>();
 
 /** The methods BENCH_METHODS names (unset: all; 'none' or empty: none). */
 export function methodsFromEnv(value = process.env.BENCH_METHODS): MethodKey[] {
@@ -185,16 +189,16 @@ async function timeSteps(
 ): Promise<{ times: number[]; firstLoss: number }> {
   const optimizer = createOptimizer('adam', LEARNING_RATE, 0);
   const variables = task.trainableVariables();
+  // The engine's own step: compiled into one TF function where the task allows (PRETEXT_GRAPH=0: eager).
+  const gradients = new StepGradientEngine(task, variables, true);
   const times: number[] = [];
   let firstLoss = NaN;
   try {
     for (let i = 0; i < warmup + steps; i++) {
       const started = performance.now();
-      const loss = optimizer.optimizer.minimize(
-        () => task.loss(batch, deriveSeed(0, i)),
-        true,
-        variables
-      )!;
+      const { value: loss, grads, norm } = gradients.compute(batch, deriveSeed(0, i));
+      tf.tidy(() => optimizer.apply(variables, grads));
+      tf.dispose([...Object.values(grads), norm]);
       if (task.afterStep) {
         tf.tidy(() => task.afterStep!(i + 1));
       }
@@ -212,7 +216,9 @@ async function timeSteps(
     }
   } finally {
     optimizer.dispose();
+    gradients.dispose();
   }
+  stepModes.set(task.method, gradients.mode);
   return { times, firstLoss };
 }
 
@@ -447,6 +453,11 @@ function printTable(
   console.log(
     "ratio = Pretext median ms / PyTorch median ms (below 1: Pretext is faster); params = trainable parameters (Adam's list) on each side, which must be equal; first loss = the first step's loss, Pretext / PyTorch (other random weights, the same objective: close, not equal)."
   );
+  for (const [method, mode] of stepModes) {
+    console.log(
+      `Pretext ${method} steps: ${mode.compiled ? `compiled (one TF function, ${mode.ops} ops)` : `eager (${mode.reason})`}`
+    );
+  }
   for (const note of notes) {
     console.log(`PyTorch: ${note}`);
   }

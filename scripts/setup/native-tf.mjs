@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE, ROOT, SetupError, capture, info, once, run, step } from './util.mjs';
+import { graphPatchKey, patchBinding } from './binding-patch.mjs';
 
 const TF_VERSION = '2.21.0';
 
@@ -101,7 +102,7 @@ function relink(path, target) {
 function backendOf(pkg) {
   const out = capture(process.execPath, [
     '-e',
-    `const tf=require('${pkg}');process.stdout.write(tf.getBackend()+' '+tf.version_core)`
+    `const tf=require('${pkg}');process.stdout.write(tf.getBackend()+' '+tf.version_core+(typeof tf.backend().binding.pretextGraphNew==='function'?' +graph':''))`
   ]);
   return out ? out.trim() : null;
 }
@@ -121,8 +122,8 @@ export function setupNativeTensorflow() {
   const binding = join(pkgDir, 'lib', 'napi-v8', 'tfjs_binding.node');
   once(
     `native-${target.wheel}`,
-    `${TF_VERSION}`,
-    () => existsSync(binding) && backendOf(target.pkg)?.startsWith('tensorflow'),
+    `${TF_VERSION}+graph-${graphPatchKey()}`,
+    () => existsSync(binding) && /^tensorflow.* \+graph$/.test(backendOf(target.pkg) ?? ''),
     () => {
       const lib = unpackWheel(target);
       const deps = join(pkgDir, 'deps');
@@ -139,7 +140,10 @@ export function setupNativeTensorflow() {
         relink(join(deps, 'lib', name), join(lib, 'tensorflow', file));
       }
       relink(join(deps, 'include'), join(lib, 'tensorflow', 'include'));
-      info('compiling the tfjs-node binding against it (node-gyp, about 15 s)');
+      patchBinding(pkgDir);
+      info(
+        "compiling the tfjs-node binding against it, with Pretext's graph functions (node-gyp, about 20 s)"
+      );
       const gyp = join(ROOT, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
       run(
         process.execPath,
@@ -161,7 +165,7 @@ export function setupNativeTensorflow() {
     }
   );
   const backend = backendOf(target.pkg);
-  if (!backend || !backend.startsWith('tensorflow')) {
+  if (!backend || !backend.startsWith('tensorflow') || !backend.endsWith('+graph')) {
     throw new SetupError(
       `${target.pkg} does not load the native backend (got: ${backend ?? 'load error'}). Delete node_modules/.pretext-stamps and rerun 'npm run setup'.`
     );

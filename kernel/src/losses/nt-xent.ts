@@ -3,6 +3,7 @@
  * InfoNCE. Pure, differentiable tensor code: called inside the optimiser's gradient tape.
  */
 import { tf, type Scalar, type Tensor, type Tensor1D, type Tensor2D } from '../backend/tf';
+import { isTracing } from '../backend/graph/trace';
 import { fusedCrossEntropyOn, softmaxCrossEntropyRows } from '../backend/native/cross-entropy';
 import { l2Normalize } from '../features/embed';
 import { check, checkPositive } from '../util/errors';
@@ -41,7 +42,8 @@ function constant<T extends Tensor>(key: string, make: () => T): T {
   if (hit) {
     return hit as T;
   }
-  if (holders === 0 || constants.size >= MAX_CONSTANTS) {
+  // A traced step's constants live in its graph; a cached stand-in would outlive the trace.
+  if (holders === 0 || constants.size >= MAX_CONSTANTS || isTracing()) {
     return make();
   }
   const made = tf.keep(tf.tidy(make));

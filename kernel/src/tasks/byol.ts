@@ -3,7 +3,14 @@
  * predict the projection a slowly moving (EMA) target network gives of another view of the same
  * image. The asymmetry (predictor, no gradient into the target) is what prevents collapse.
  */
-import { tf, type LayersModel, type Scalar, type Tensor2D, type Tensor4D } from '../backend/tf';
+import {
+  tf,
+  type LayersModel,
+  type Scalar,
+  type Tensor,
+  type Tensor2D,
+  type Tensor4D
+} from '../backend/tf';
 import type { ImageAugment } from '../augment/augment';
 import { byolLoss } from '../losses/cosine';
 import { projectionHead } from '../models/heads';
@@ -77,21 +84,21 @@ export function byol(options: ByolOptions): PretextTask {
   const targetEncoder = targetCopy(encoder, `${encoder.name}_byol_target`);
   const targetProjector = targetCopy(projector, `${encoder.name}_byol_target_projector`);
 
-  return defineTask({
-    method: 'byol',
-    label: 'BYOL',
-    encoder,
-    heads: { projector, predictor },
-    targets: { target_encoder: targetEncoder, target_projector: targetProjector },
-    loss: (batch, stepSeed) => {
+  // Views are drawn in prepare (seeded, eager); the objective is the deterministic rest.
+  const stages = {
+    prepare: (batch: Tensor, stepSeed: number): Tensor[] => {
       checkBatchShape(encoder, batch);
       const images = batch as Tensor4D;
-      const n = images.shape[0];
-      return tf.tidy(() => {
-        const views = tf.concat(
+      return tf.tidy(() => [
+        tf.concat(
           [augment(images, deriveSeed(stepSeed, 1)), augment(images, deriveSeed(stepSeed, 2))],
           0
-        );
+        )
+      ]);
+    },
+    objective: ([views]: Tensor[]): Scalar =>
+      tf.tidy(() => {
+        const n = views.shape[0] / 2;
         const online = predictor.apply(
           projector.apply(encoder.apply(views, { training: true }), { training: true }),
           { training: true }
@@ -101,8 +108,16 @@ export function byol(options: ByolOptions): PretextTask {
         const [p1, p2] = [tf.slice(online, [0, 0], [n, -1]), tf.slice(online, [n, 0], [n, -1])];
         const [z1, z2] = [tf.slice(target, [0, 0], [n, -1]), tf.slice(target, [n, 0], [n, -1])];
         return tf.add(byolLoss(p1, z2), byolLoss(p2, z1)) as Scalar;
-      });
-    },
+      })
+  };
+  return defineTask({
+    method: 'byol',
+    label: 'BYOL',
+    encoder,
+    heads: { projector, predictor },
+    targets: { target_encoder: targetEncoder, target_projector: targetProjector },
+    stages,
+    loss: (batch, stepSeed) => tf.tidy(() => stages.objective(stages.prepare(batch, stepSeed))),
     afterStep: step => {
       const momentum = tauAt(tau, step, totalSteps);
       emaUpdate(targetEncoder, encoder, momentum);

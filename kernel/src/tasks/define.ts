@@ -10,7 +10,7 @@ import { session } from '../events/session-events';
 import { modelVariables } from '../models/variables';
 import { check } from '../util/errors';
 import { namedVariables } from './common';
-import type { PretextTask, TaskTrainDefaults } from './task';
+import type { PretextTask, TaskStages, TaskTrainDefaults } from './task';
 
 export interface TaskDefinition<Fields extends object = object, Method extends string = string> {
   /** Method name as users type it; also what configs, runs and the guide record. */
@@ -36,6 +36,8 @@ export interface TaskDefinition<Fields extends object = object, Method extends s
   state?: 'named' | 'trainable';
   /** The batch's loss; runs after the disposed guard, inside the optimiser's tape. */
   loss(batch: Tensor, seed: number): Scalar;
+  /** The same loss in two stages (see TaskStages), so the engine can compile the objective. */
+  stages?: TaskStages;
   /** After each optimiser step (EMA updates, queue pushes); guarded like loss(). */
   afterStep?(step: number): void;
   /** Settings recorded with the run (default none); `method` is put first. */
@@ -92,6 +94,17 @@ export function defineTask<Fields extends object = object, Method extends string
       guard();
       return definition.loss(batch, seed);
     },
+    ...(definition.stages
+      ? {
+          stages: {
+            prepare: (batch: Tensor, seed: number) => {
+              guard();
+              return definition.stages!.prepare(batch, seed);
+            },
+            objective: (prepared: Tensor[]) => definition.stages!.objective(prepared)
+          }
+        }
+      : {}),
     config: () => ({
       method,
       ...(typeof definition.config === 'function' ? definition.config() : (definition.config ?? {}))

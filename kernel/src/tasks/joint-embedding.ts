@@ -64,18 +64,28 @@ export function jointEmbeddingTask<Fields extends object = object, Method extend
         'Use batchSize 2 or more (64-512 is typical).'
       );
     });
+  // Views are drawn in prepare (seeded, eager); the objective is the deterministic rest.
+  const stages = {
+    prepare: (batch: Tensor, seed: number): Tensor[] => {
+      checkBatch(batch);
+      return tf.tidy(() => [tf.concat(views(batch, seed), 0)]);
+    },
+    objective: ([both]: Tensor[]): Scalar =>
+      tf.tidy(() => {
+        const n = both.shape[0] / 2;
+        const features = encoder.apply(both, { training: true }) as Tensor;
+        const z = head.apply(features, { training: true }) as Tensor2D;
+        return definition.loss(tf.slice(z, [0, 0], [n, -1]), tf.slice(z, [n, 0], [n, -1]));
+      })
+  };
   return defineTask({
     ...basics(definition),
     heads: { [definition.headRole ?? 'head']: head },
-    loss: (batch, seed) => {
-      checkBatch(batch);
-      const n = batch.shape[0];
-      return tf.tidy(() => {
-        const [view1, view2] = views(batch, seed);
-        const features = encoder.apply(tf.concat([view1, view2], 0), { training: true }) as Tensor;
-        const z = head.apply(features, { training: true }) as Tensor2D;
-        return definition.loss(tf.slice(z, [0, 0], [n, -1]), tf.slice(z, [n, 0], [n, -1]));
-      });
-    }
+    stages,
+    loss: (batch, seed) =>
+      tf.tidy(() => {
+        const [both] = stages.prepare(batch, seed);
+        return stages.objective([both]);
+      })
   });
 }

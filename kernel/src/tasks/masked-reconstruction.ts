@@ -27,19 +27,29 @@ export function maskedReconstructionTask<
   Method extends string = string
 >(definition: MaskedReconstructionDefinition<Fields, Method>): DefinedTask<Fields, Method> {
   const { encoder, decoder } = definition;
-  return defineTask({
-    ...basics(definition),
-    heads: { decoder },
-    loss: (batch, seed) => {
+  // The mask is drawn in prepare (seeded, eager); the objective is the deterministic rest.
+  const stages = {
+    prepare: (batch: Tensor, seed: number): Tensor[] => {
       definition.checkBatch(batch);
-      return tf.tidy(() => {
-        const mask = definition.mask(batch, deriveSeed(seed, 1));
+      return [batch.clone(), definition.mask(batch, deriveSeed(seed, 1))];
+    },
+    objective: ([batch, mask]: Tensor[]) =>
+      tf.tidy(() => {
         const visible = tf.mul(batch, tf.sub(1, mask));
         const reconstruction = decoder.apply(encoder.apply(visible, { training: true }), {
           training: true
         }) as Tensor;
         return maskedMse(reconstruction, batch, mask);
-      });
-    }
+      })
+  };
+  return defineTask({
+    ...basics(definition),
+    heads: { decoder },
+    stages,
+    loss: (batch, seed) =>
+      tf.tidy(() => {
+        const prepared = stages.prepare(batch, seed);
+        return stages.objective(prepared);
+      })
   });
 }

@@ -6,6 +6,17 @@ export interface TaskTrainDefaults {
 }
 
 /**
+ * loss(batch, seed) = objective(prepare(batch, seed)). `prepare` holds everything random or
+ * batch-dependent in JavaScript (views, masks) and runs eagerly; `objective` must be a pure
+ * function of its inputs and the model's variables (no JavaScript randomness, no values read
+ * back), because a traced objective freezes everything else it reads.
+ */
+export interface TaskStages {
+  prepare(batch: Tensor, seed: number): Tensor[];
+  objective(prepared: Tensor[]): Scalar;
+}
+
+/**
  * A pretext task: everything the training engine needs to optimise one self-supervised
  * objective. Methods are small modules (augment + encoder + head + loss) that implement this.
  */
@@ -21,6 +32,11 @@ export interface PretextTask {
    * pure tensor code; `seed` makes the batch's random views repeatable.
    */
   loss(batch: Tensor, seed: number): Scalar;
+  /**
+   * loss() in two stages, when the task can split it: the engine then traces `objective` once
+   * into a TensorFlow function and runs each step as one call (px.train's `compile`).
+   */
+  readonly stages?: TaskStages;
   /**
    * Runs after each optimiser step, outside the tape: momentum (EMA) target updates, queue
    * pushes. `step` counts completed steps from 1, across resumes.

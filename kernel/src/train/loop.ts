@@ -12,12 +12,12 @@ import {
   applyWeightDecay,
   clipByGlobalNorm,
   decayedVariables,
-  globalNorm,
   type EngineOptimizer
 } from './optimizers';
 import type { EpochSummary } from './result';
 import type { TrainRun } from './run-state';
 import { learningRateAt } from './schedule';
+import { StepGradientEngine } from './step-gradients';
 
 /** Waits for the event loop, so display messages and interrupts get through between steps. */
 const nextTick = () => new Promise<void>(resolve => setImmediate(resolve));
@@ -28,6 +28,7 @@ interface StepTools {
   callbacks: CallbackList;
   variables: Variable[];
   decayed: Variable[];
+  gradients: StepGradientEngine;
 }
 
 /** One optimiser step on batch `b` of `epoch` (both from 0), then its callbacks. */
@@ -50,18 +51,13 @@ async function takeStep(
   const batch = await tools.source.read(
     order.subarray(b * opts.batchSize, (b + 1) * opts.batchSize)
   );
-  const { value, grads, norm } = tf.tidy(() => {
-    const computed = tf.variableGrads(
-      () => run.task.loss(batch, deriveSeed(opts.seed, epoch, b)),
-      tools.variables
-    );
-    return {
-      value: computed.value,
-      grads: computed.grads,
-      norm: globalNorm(Object.values(computed.grads))
-    };
-  });
-  batch.dispose();
+  let computed;
+  try {
+    computed = tools.gradients.compute(batch, deriveSeed(opts.seed, epoch, b));
+  } finally {
+    batch.dispose();
+  }
+  const { value, grads, norm } = computed;
   const stats = tf.stack([value, norm]);
   const [loss, gradNorm] = await stats.data();
   tf.dispose([stats, value, norm]);
@@ -105,7 +101,18 @@ export async function trainEpochs(
 ): Promise<void> {
   const variables = run.task.trainableVariables();
   const decayed = run.options.weightDecay > 0 ? decayedVariables(variables) : [];
-  const tools: StepTools = { source, optimizer, callbacks, variables, decayed };
+  const gradients = new StepGradientEngine(run.task, variables, run.options.compile);
+  run.stepMode = gradients.mode;
+  const tools: StepTools = { source, optimizer, callbacks, variables, decayed, gradients };
+  try {
+    await trainAllEpochs(run, tools);
+  } finally {
+    gradients.dispose();
+  }
+}
+
+async function trainAllEpochs(run: TrainRun, tools: StepTools): Promise<void> {
+  const { source, callbacks } = tools;
   const spe = run.stepsPerEpoch;
   for (;;) {
     const epoch = Math.floor(run.step / spe);

@@ -82,6 +82,12 @@ export interface TrainOptions {
   weightDecay?: number;
   /** Clip gradients to this global L2 norm (default: no clipping). */
   gradientClipNorm?: number;
+  /**
+   * Run each step's loss and gradients as one compiled TensorFlow function, traced at the first
+   * step and checked against an eager step, when the task supports it (default true; the run's
+   * record says which way it ran and why). false, or PRETEXT_GRAPH=0, runs every op eagerly.
+   */
+  compile?: boolean;
   /** Stop when the monitored value stops improving. */
   earlyStopping?: EarlyStoppingOptions;
   /**
@@ -148,6 +154,7 @@ export interface ResolvedTrainOptions {
   schedule: ResolvedSchedule;
   weightDecay: number;
   gradientClipNorm?: number;
+  compile: boolean;
   earlyStopping?: ResolvedEarlyStopping;
   /** Absent means on (true). */
   divergenceGuard?: boolean | 'warn';

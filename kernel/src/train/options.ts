@@ -216,6 +216,7 @@ const trainSchema = inputIs<TrainOptions>()(
         .optional(),
       weightDecay: nonNegativeNumber('weightDecay').default(0),
       gradientClipNorm: positiveNumber('gradientClipNorm').optional(),
+      compile: flag('compile', 'Pass { compile: false } to run every step eagerly.').default(true),
       checkpointEvery: positiveInteger(
         'checkpointEvery',
         'Pass e.g. { checkpointEvery: 1 }.'
@@ -333,6 +334,7 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
       minLearningRate: schedule.minLearningRate
     },
     weightDecay: given.weightDecay,
+    compile: given.compile,
     ...(earlyStopping ? { earlyStopping } : {}),
     monitors: given.monitors,
     checkpointEvery: given.checkpointEvery,

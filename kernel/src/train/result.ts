@@ -10,6 +10,7 @@ import type { Displayable, MimeBundle } from '../render/mime';
 import type { LossPoint } from '../render/specs';
 import type { MetricRecord } from '../runs/store';
 import type { PretextTask } from '../tasks/task';
+import type { StepMode } from './step-gradients';
 import type { ResolvedTrainOptions } from './options';
 
 export interface EpochSummary {
@@ -35,7 +36,9 @@ export class TrainResult implements Displayable {
     /** The run's id in the run store, when one was used. */
     readonly runId?: string,
     /** Per-step records (loss, lr, gradNorm, monitor metrics), as in metrics.jsonl. */
-    readonly records: MetricRecord[] = []
+    readonly records: MetricRecord[] = [],
+    /** Whether steps ran as one compiled TensorFlow function, and if not, why. */
+    readonly steps?: StepMode
   ) {}
 
   get finalLoss(): number {

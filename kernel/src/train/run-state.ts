@@ -7,6 +7,7 @@ import { budgetText, type BudgetPlanner } from './budget';
 import type { TrainContext, TrainStatus } from './callbacks/callback';
 import type { ResolvedTrainOptions } from './options';
 import type { EpochSummary } from './result';
+import type { StepMode } from './step-gradients';
 
 /** A failure whose problem already says what happened to the run (NaN stop, a callback's error). */
 export class RunFailure extends PretextError {}
@@ -30,6 +31,8 @@ export class TrainRun implements TrainContext {
   /** Set by a kernel interrupt (SIGINT); turned into a stop before the next step. */
   interrupted = false;
   checkpoint?: { dir: string; step: number };
+  /** Compiled or eager steps (and why), once the loop has started. */
+  stepMode?: StepMode;
   readonly runId?: string;
   readonly runDir?: string;
   readonly records: MetricRecord[];

@@ -103,7 +103,8 @@ export async function train(
     run.elapsedSeconds,
     run.message,
     run.runId,
-    run.records
+    run.records,
+    run.stepMode
   );
 }
 

@@ -33,6 +33,7 @@ test('left-out options resolve to the documented defaults, with no undefined key
       weightDecay: 0,
       monitors: [],
       checkpointEvery: 1,
+      compile: true,
       runStore: '/tmp/pretext-options-runs',
       callbacks: [],
       tensorboard: true

@@ -6,6 +6,7 @@
  * tf.memory()), bounded, and freed on uninstall (install.ts).
  */
 import type * as tfTypes from '@tensorflow/tfjs-node';
+import { isTracing } from '../graph/trace';
 import { attrs, type OpAttr, type RawBackend, type TensorMetadata } from './ops';
 
 type Tensor = tfTypes.Tensor;
@@ -31,6 +32,13 @@ export function releaseShapeHandles(): void {
 
 /** A raw int32 handle holding `shape`, made once per shape. */
 export function shapeHandle(backend: RawBackend, shape: readonly number[]): number {
+  const binding = backend.binding as RawBackend['binding'] & {
+    createTensor(shape: number[], dtype: number, values: Int32Array): number;
+  };
+  if (isTracing()) {
+    // A traced step's shapes become graph constants; the cache holds eager handles only.
+    return binding.createTensor([shape.length], binding.TF_INT32, Int32Array.from(shape));
+  }
   const key = shape.join(',');
   const cached = shapeHandles.get(key);
   if (cached !== undefined) {
@@ -46,9 +54,6 @@ export function shapeHandle(backend: RawBackend, shape: readonly number[]): numb
     shapeHandles.delete(oldestKey);
     backend.binding.deleteTensor(oldestId);
   }
-  const binding = backend.binding as RawBackend['binding'] & {
-    createTensor(shape: number[], dtype: number, values: Int32Array): number;
-  };
   const id = binding.createTensor([shape.length], binding.TF_INT32, Int32Array.from(shape));
   shapeHandles.set(key, id);
   return id;
