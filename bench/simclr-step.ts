@@ -40,6 +40,8 @@ import { loadMnist } from '../kernel/src/datasets/mnist';
 import { convEncoder } from '../kernel/src/models/conv-encoder';
 import { resnetEncoder } from '../kernel/src/models/resnet-encoder';
 import { simclr, type SimclrTask } from '../kernel/src/tasks/simclr';
+import { createOptimizer } from '../kernel/src/train/optimizers';
+import { StepGradientEngine, type StepMode } from '../kernel/src/train/step-gradients';
 import { deriveSeed } from '../kernel/src/util/random';
 import { benchEndToEnd } from './e2e';
 import { benchMethodSteps, methodsFromEnv } from './method-steps';
@@ -147,6 +149,29 @@ async function alternate(
   return times;
 }
 
+/**
+ * The step px.train takes: loss + gradients through the engine (one compiled TF function where
+ * the task allows it) and the engine's optimiser (TF's fused Adam). `modes` gets how it ran.
+ */
+function engineStep(
+  task: SimclrTask,
+  batch: Tensor4D,
+  seedOf: (i: number) => number,
+  modes: StepMode[]
+): Step {
+  const optimizer = createOptimizer('adam', 1e-3, 0);
+  const variables = task.trainableVariables();
+  const gradients = new StepGradientEngine(task, variables, true);
+  modes.push(gradients.mode);
+  return async i => {
+    const { value, norm, grads } = gradients.compute(batch, seedOf(i));
+    tf.tidy(() => optimizer.apply(variables, grads));
+    tf.dispose([norm, ...Object.values(grads)]);
+    await value.data();
+    value.dispose();
+  };
+}
+
 function trainStep(task: SimclrTask, batch: Tensor4D, seedOf: (i: number) => number): Step {
   const optimizer = tf.train.adam(1e-3);
   return async i => {
@@ -249,16 +274,26 @@ async function benchBatch(batchSize: number, onednnPooling: boolean): Promise<vo
   const flops = new Map<string, number>();
   for (const key of MODEL_KEYS) {
     const model = MODELS[key].label;
-    const [a, b] = [given(key), given(key)];
+    const [a, b, c] = [given(key), given(key), given(key)];
     flops.set(model, forwardFlops(a.encoder) + forwardFlops(a.head));
-    const [tfjsTimes, nativeTimes] = await alternate([
+    const modes: StepMode[] = [];
+    const [tfjsTimes, nativeTimes, engineTimes] = await alternate([
       { before: off, step: trainStep(a, batch, i => i) },
-      { before: on, step: trainStep(b, batch, i => i) }
+      { before: on, step: trainStep(b, batch, i => i) },
+      { before: on, step: engineStep(c, batch, i => i, modes) }
     ]);
     rows.push({ model, name: "Pretext, tfjs's gradients", times: tfjsTimes, compared: true });
     rows.push({ model, name: 'Pretext, native gradients', times: nativeTimes, compared: true });
+    const how = modes[0].compiled ? 'compiled step' : 'eager step';
+    rows.push({
+      model,
+      name: `Pretext engine (${how}, fused Adam)`,
+      times: engineTimes,
+      compared: true
+    });
     a.dispose();
     b.dispose();
+    c.dispose();
   }
   on();
   const augment = simclrAugment();
@@ -269,7 +304,7 @@ async function benchBatch(batchSize: number, onednnPooling: boolean): Promise<vo
     seed: 1
   });
   const [fullTimes, augmentTimes] = await alternate([
-    { before: on, step: trainStep(full, batch, i => deriveSeed(0, i)) },
+    { before: on, step: engineStep(full, batch, i => deriveSeed(0, i), []) },
     {
       before: on,
       step: async i => {
@@ -279,7 +314,7 @@ async function benchBatch(batchSize: number, onednnPooling: boolean): Promise<vo
       }
     }
   ]);
-  rows.push({ model: 'conv', name: 'Pretext native, augmentation included', times: fullTimes });
+  rows.push({ model: 'conv', name: 'Pretext engine, augmentation included', times: fullTimes });
   rows.push({ model: 'conv', name: 'Pretext augmentation alone (two views)', times: augmentTimes });
   full.dispose();
   batch.dispose();
@@ -327,7 +362,10 @@ async function benchBatch(batchSize: number, onednnPooling: boolean): Promise<vo
     const peak = r.torchFormat ? torchPeak : tfjsPeak;
     const achieved = stepFlops(r.model) / (ms / 1000) / 1e9;
     const tfjsRow = rows.find(o => o.model === r.model && o.name === "Pretext, tfjs's gradients");
-    const speedup = r.name === 'Pretext, native gradients' ? median(tfjsRow!.times) / ms : 0;
+    const speedup =
+      r.name === 'Pretext, native gradients' || r.name.startsWith('Pretext engine (')
+        ? median(tfjsRow!.times) / ms
+        : 0;
     console.log(
       [
         r.model.padEnd(12),

@@ -5,6 +5,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ROOT, SetupError } from './util.mjs';
 
 export const GRAPH_SOURCE = join(ROOT, 'kernel', 'native', 'graph_functions.cc');
@@ -14,7 +15,7 @@ const MARK = '// pretext graph functions';
 export function graphPatchKey() {
   const hash = createHash('sha256');
   hash.update(readFileSync(GRAPH_SOURCE));
-  hash.update(readFileSync(new URL(import.meta.url)));
+  hash.update(readFileSync(fileURLToPath(import.meta.url)));
   return hash.digest('hex').slice(0, 12);
 }
 

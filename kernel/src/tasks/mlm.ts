@@ -4,7 +4,14 @@
  * which, so its token states, and the pooled text embedding built from them, learn what texts
  * are about without a single label. The loss counts only the chosen positions.
  */
-import { tf, type LayersModel, type Tensor, type Tensor2D, type Tensor3D } from '../backend/tf';
+import {
+  tf,
+  type LayersModel,
+  type Scalar,
+  type Tensor,
+  type Tensor2D,
+  type Tensor3D
+} from '../backend/tf';
 import { maskTokenIds } from '../augment/token-mask';
 import { mlmLoss } from '../losses/token-cross-entropy';
 import { tokenPredictionHead } from '../models/heads';
@@ -43,6 +50,9 @@ export interface MlmTask extends PretextTask {
   /** The same layers as the encoder, outputting per-token states [batch, length, dim]. */
   readonly tokenModel: LayersModel;
 }
+
+/** Masked-token targets per step are padded to a multiple of this (see prepare). */
+const TARGET_BUCKET = 64;
 
 const mlmOptions = inputIs<MlmOptions>()(
   taskOptions(
@@ -96,7 +106,7 @@ export function mlm(options: MlmOptions): MlmTask {
     seed
   });
 
-  const loss = (batch: Tensor, stepSeed: number) => {
+  const prepare = (batch: Tensor, stepSeed: number): Tensor[] => {
     check(
       batch instanceof tf.Tensor && batch.rank === 2 && batch.dtype === 'int32',
       `mlm: batches must be int32 token ids [batch, ${shape.maxLength}], got ${batch instanceof tf.Tensor ? `${batch.dtype} [${batch.shape.join(', ')}]` : typeof batch}.`,
@@ -123,28 +133,39 @@ export function mlm(options: MlmOptions): MlmTask {
       masked.ids[first] = MASK_ID;
       positions = Int32Array.of(first);
     }
-    return tf.tidy(() => {
-      const input = tf.tensor2d(masked.ids, [rows, length], 'int32');
-      const states = tokenModel.apply(input, { training: true }) as Tensor3D;
-      const picked = tf.gather(
-        states.reshape([rows * length, shape.dim]),
-        tf.tensor1d(positions, 'int32')
-      );
-      const logits = head.apply(picked, { training: true }) as Tensor2D;
-      const targets = tf.tensor1d(
-        Int32Array.from(positions, p => original[p]),
-        'int32'
-      );
-      return mlmLoss(logits, targets);
-    });
+    // Targets padded to a multiple of TARGET_BUCKET (weight 0), so the step's shapes repeat
+    // from batch to batch and a compiled step is reused.
+    const padded = Math.ceil(positions.length / TARGET_BUCKET) * TARGET_BUCKET;
+    const at = new Int32Array(padded);
+    at.set(positions);
+    const targets = new Int32Array(padded);
+    positions.forEach((p, i) => (targets[i] = original[p]));
+    const weights = new Float32Array(padded);
+    weights.fill(1, 0, positions.length);
+    return [
+      tf.tensor2d(masked.ids, [rows, length], 'int32'),
+      tf.tensor1d(at, 'int32'),
+      tf.tensor1d(targets, 'int32'),
+      tf.tensor1d(weights, 'float32')
+    ];
   };
+  const objective = ([input, at, targets, weights]: Tensor[]): Scalar =>
+    tf.tidy(() => {
+      const [rows, length] = input.shape as [number, number];
+      const states = tokenModel.apply(input, { training: true }) as Tensor3D;
+      const picked = tf.gather(states.reshape([rows * length, shape.dim]), at);
+      const logits = head.apply(picked, { training: true }) as Tensor2D;
+      return mlmLoss(logits, targets, weights);
+    });
+  const stages = { prepare, objective };
 
   return defineTask({
     method: 'mlm',
     encoder,
     // tokenModel shares the encoder's layers: it is not a head (disposing it would free them).
     heads: { head },
-    loss,
+    stages,
+    loss: (batch, stepSeed) => tf.tidy(() => objective(prepare(batch, stepSeed))),
     config: { maskRate, vocabSize, maxLength: shape.maxLength, encoder: encoder.name },
     fields: { head, tokenModel }
   });

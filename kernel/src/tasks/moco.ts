@@ -11,7 +11,15 @@
  * are computed in loss() of step t with the key networks as updated after step t-1: the same
  * order as the paper (update the key encoder, then encode the keys), shifted by one call.
  */
-import { tf, type LayersModel, type Tensor2D, type Tensor4D, type Variable } from '../backend/tf';
+import {
+  tf,
+  type LayersModel,
+  type Scalar,
+  type Tensor,
+  type Tensor2D,
+  type Tensor4D,
+  type Variable
+} from '../backend/tf';
 import type { ImageAugment } from '../augment/augment';
 import { l2Normalize } from '../features/embed';
 import { mocoLoss } from '../losses/nt-xent';
@@ -147,28 +155,36 @@ export function moco(options: MocoOptions): MocoTask {
   /** Keys of the last loss() call, waiting for afterStep() to push them. */
   let pending: Tensor2D | undefined;
 
-  const loss = (batch: Tensor4D, stepSeed: number) => {
-    checkBatchShape(encoder, batch);
-    const n = batch.shape[0];
-    check(
-      n <= queueSize,
-      `moco: the batch has ${n} images but the queue holds only ${queueSize}; a step's keys must fit in the queue.`,
-      `Use batchSize ${queueSize} or less, or pass queueSize: ${Math.max(n, 4096)}.`
-    );
-    return tf.tidy(() => {
-      const queryView = augment(batch, deriveSeed(stepSeed, 1));
-      const keyView = augment(batch, deriveSeed(stepSeed, 2));
-      const q = head.apply(encoder.apply(queryView, { training: true }), {
-        training: true
-      }) as Tensor2D;
-      // Key networks run in inference mode and are not in the optimiser's list, so no
-      // gradient reaches them (stop-gradient); with batch norm they use moving statistics,
-      // so no batch statistics leak between query and key (what MoCo's shuffling BN avoids).
-      const k = l2Normalize(keyHead.apply(keyEncoder.apply(keyView)) as Tensor2D);
-      pending?.dispose();
-      pending = tf.keep(k);
-      return mocoLoss(q, k, queue as unknown as Tensor2D, temperature, filled);
-    });
+  // Views and keys in prepare (seeded, eager, no gradient); the objective is the query side.
+  const stages = {
+    prepare: (batch: Tensor, stepSeed: number): Tensor[] => {
+      checkBatchShape(encoder, batch);
+      const n = batch.shape[0];
+      check(
+        n <= queueSize,
+        `moco: the batch has ${n} images but the queue holds only ${queueSize}; a step's keys must fit in the queue.`,
+        `Use batchSize ${queueSize} or less, or pass queueSize: ${Math.max(n, 4096)}.`
+      );
+      return tf.tidy(() => {
+        const images = batch as Tensor4D;
+        const queryView = augment(images, deriveSeed(stepSeed, 1));
+        const keyView = augment(images, deriveSeed(stepSeed, 2));
+        // Key networks run in inference mode and are not in the optimiser's list, so no
+        // gradient reaches them (stop-gradient); with batch norm they use moving statistics,
+        // so no batch statistics leak between query and key (what MoCo's shuffling BN avoids).
+        const k = l2Normalize(keyHead.apply(keyEncoder.apply(keyView)) as Tensor2D);
+        pending?.dispose();
+        pending = tf.keep(k.clone());
+        return [queryView, k];
+      });
+    },
+    objective: ([queryView, k]: Tensor[]): Scalar =>
+      tf.tidy(() => {
+        const q = head.apply(encoder.apply(queryView, { training: true }), {
+          training: true
+        }) as Tensor2D;
+        return mocoLoss(q, k as Tensor2D, queue as unknown as Tensor2D, temperature, filled);
+      })
   };
 
   /** Writes `keys` into the ring at the pointer, wrapping past the end (FIFO). */
@@ -197,7 +213,8 @@ export function moco(options: MocoOptions): MocoTask {
     heads: { head },
     targets: { key_encoder: keyEncoder, key_head: keyHead },
     buffers: { queue, queue_pointer: pointer, queue_filled: filled },
-    loss: (batch, stepSeed) => loss(batch as Tensor4D, stepSeed),
+    stages,
+    loss: (batch, stepSeed) => tf.tidy(() => stages.objective(stages.prepare(batch, stepSeed))),
     afterStep: () => {
       emaUpdate(keyEncoder, encoder, momentum);
       emaUpdate(keyHead, head, momentum);

@@ -3,7 +3,14 @@
  * train a 4-way classifier to tell which. The classic sanity baseline: cheap, no augmentation
  * tuning, and it learns shape cues; weaker than contrastive methods on most data.
  */
-import { tf, type LayersModel, type Tensor2D, type Tensor4D } from '../backend/tf';
+import {
+  tf,
+  type LayersModel,
+  type Scalar,
+  type Tensor,
+  type Tensor2D,
+  type Tensor4D
+} from '../backend/tf';
 import { rotationLoss } from '../losses/rotation';
 import { linearHead } from '../models/heads';
 import { checkBatchShape, modelInputShape, modelOutputDim } from '../models/shape';
@@ -55,24 +62,32 @@ export function rotation(options: RotationOptions): PretextTask {
     name: `${encoder.name}_rotation_head`,
     seed: seed === undefined ? undefined : deriveSeed(seed, 4)
   });
-  return defineTask({
-    method: 'rotation',
-    encoder,
-    heads: { classifier },
-    loss: batch => {
+  // The four rotations in prepare (eager); the objective is the classifier and its loss.
+  const stages = {
+    prepare: (batch: Tensor): Tensor[] => {
       checkBatchShape(encoder, batch);
       const images = batch as Tensor4D;
-      return tf.tidy(() => {
-        const rotated = tf.concat(
+      return tf.tidy(() => [
+        tf.concat(
           [0, 1, 2, 3].map(k => rotate90(images, k)),
           0
-        );
+        )
+      ]);
+    },
+    objective: ([rotated]: Tensor[]): Scalar =>
+      tf.tidy(() => {
         const logits = classifier.apply(encoder.apply(rotated, { training: true }), {
           training: true
         }) as Tensor2D;
         return rotationLoss(logits);
-      });
-    },
+      })
+  };
+  return defineTask({
+    method: 'rotation',
+    encoder,
+    heads: { classifier },
+    stages,
+    loss: batch => tf.tidy(() => stages.objective(stages.prepare(batch))),
     config: { classes: 4, featureDim, encoder: encoder.name }
   });
 }

@@ -6,7 +6,7 @@
  * error). To do both the encoder must learn how the columns depend on each other.
  *   loss = BCE(mask, mask head) + alpha * MSE(row, reconstruction head)
  */
-import { tf, type LayersModel, type Tensor, type Tensor2D } from '../backend/tf';
+import { tf, type LayersModel, type Scalar, type Tensor, type Tensor2D } from '../backend/tf';
 import {
   checkGroups,
   featureCorruption,
@@ -96,6 +96,23 @@ export function vime(options: VimeOptions): VimeTask {
     name: `${base}_vime_features`,
     seed: deriveSeed(seed, 2)
   });
+  // The corruption is drawn in prepare (seeded, eager); the objective is the deterministic rest.
+  const stages = {
+    prepare: (batch: Tensor, stepSeed: number): Tensor[] => {
+      checkRows('VIME', encoder, batch, 2);
+      return tf.tidy(() => {
+        const { corrupted, mask } = corruption(batch as Tensor2D, deriveSeed(stepSeed, 1));
+        return [batch.clone(), corrupted, mask];
+      });
+    },
+    objective: ([rows, corrupted, mask]: Tensor[]): Scalar =>
+      tf.tidy(() => {
+        const features = encoder.apply(corrupted, { training: true }) as Tensor;
+        const maskLogits = maskHead.apply(features, { training: true }) as Tensor2D;
+        const reconstruction = featureHead.apply(features, { training: true }) as Tensor2D;
+        return vimeLoss(mask as Tensor2D, maskLogits, rows as Tensor2D, reconstruction, alpha);
+      })
+  };
   return defineTask({
     method: 'vime',
     label: 'VIME',
@@ -103,17 +120,8 @@ export function vime(options: VimeOptions): VimeTask {
     heads: { maskHead, featureHead },
     // Checkpoints of VIME runs name trainable variables the engine's way; keep them loading.
     state: 'trainable',
-    loss: (batch, stepSeed) => {
-      checkRows('VIME', encoder, batch, 2);
-      const rows = batch as Tensor2D;
-      return tf.tidy(() => {
-        const { corrupted, mask } = corruption(rows, deriveSeed(stepSeed, 1));
-        const features = encoder.apply(corrupted, { training: true }) as Tensor;
-        const maskLogits = maskHead.apply(features, { training: true }) as Tensor2D;
-        const reconstruction = featureHead.apply(features, { training: true }) as Tensor2D;
-        return vimeLoss(mask, maskLogits, rows, reconstruction, alpha);
-      });
-    },
+    stages,
+    loss: (batch, stepSeed) => tf.tidy(() => stages.objective(stages.prepare(batch, stepSeed))),
     config: {
       maskRate: corruption.rate,
       alpha,

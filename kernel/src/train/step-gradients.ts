@@ -1,8 +1,8 @@
 /**
  * A step's loss, gradients and global gradient norm, computed eagerly (one TF op per tfjs
  * kernel) or, for tasks that split their loss into stages, by one traced TensorFlow function
- * per input shape. The first step of each shape runs both ways: the eager result is the step's,
- * and the function is kept only if it agrees with it, so a task whose objective is not a pure
+ * per input shape. The first step of each shape runs both ways and the function is kept (and
+ * gives that step's result) only if it agrees with the eager step, so a task whose objective is not a pure
  * function of its inputs (JavaScript randomness, values read back) falls back to eager steps
  * with the reason recorded instead of training on frozen values.
  */
@@ -37,7 +37,7 @@ export interface StepMode {
 /** Loss and global norm must agree this closely (relative) for the function to be trusted. */
 const AGREEMENT = 1e-4;
 /** Input shapes traced per run; past this the shapes change every step and tracing never pays. */
-export const MAX_TRACED_SHAPES = 4;
+export const MAX_TRACED_SHAPES = 8;
 
 function gradientsOf(loss: () => Scalar, variables: Variable[]): StepGradients {
   return tf.tidy(() => {
@@ -114,7 +114,11 @@ export class StepGradientEngine {
   }
 
   private run(fn: TracedFunction, prepared: Tensor[]): StepGradients {
-    const outputs = fn.run(prepared);
+    return this.adopt(fn, fn.run(prepared));
+  }
+
+  /** The step from the function's outputs; the variables it assigned get their new values. */
+  private adopt(fn: TracedFunction, outputs: Tensor[]): StepGradients {
     const n = this.variables.length;
     const grads: NamedTensorMap = {};
     this.variables.forEach((v, i) => (grads[v.name] = outputs[2 + i]));
@@ -125,7 +129,7 @@ export class StepGradientEngine {
     return { value: outputs[0] as Scalar, norm: outputs[1] as Scalar, grads };
   }
 
-  /** Traces this shape's function, checks it against an eager step, returns the eager result. */
+  /** Traces this shape's function and checks it against an eager step on the same inputs. */
   private compile(key: string, stages: TaskStages, prepared: Tensor[]): StepGradients {
     let fn: TracedFunction;
     try {
@@ -153,8 +157,8 @@ export class StepGradientEngine {
     const result = this.eager(stages, prepared);
     const [graphLoss, graphNorm] = [check[0].dataSync()[0], check[1].dataSync()[0]];
     const [loss, norm] = [result.value.dataSync()[0], result.norm.dataSync()[0]];
-    tf.dispose(check);
     if (!close(graphLoss, loss) || !close(graphNorm, norm)) {
+      tf.dispose(check);
       fn.dispose();
       this.stages = undefined;
       Object.assign(this.mode, {
@@ -165,7 +169,10 @@ export class StepGradientEngine {
     }
     this.functions.set(key, fn);
     Object.assign(this.mode, { ops: fn.stats.ops, variables: fn.stats.variables });
-    return result;
+    // Every step of a compiled run comes from the function, this one too (its assignments
+    // replace the eager step's), so a resumed run repeats an uninterrupted one bit for bit.
+    tf.dispose([result.value, result.norm, ...Object.values(result.grads)]);
+    return this.adopt(fn, check);
   }
 
   private fallBack(reason: string, stages: TaskStages, prepared: Tensor[]): StepGradients {

@@ -66,6 +66,65 @@ export function traceableBackend(): TracedBackend | undefined {
   return hasGraphFunctions(backend.binding) ? backend : undefined;
 }
 
+/**
+ * tfjs-node kernels that read an input back to JavaScript, in the versions a trace uses:
+ * GatherV2 checks its indices in JavaScript first; in a graph, TF's own GatherV2 checks them
+ * (and fails the step with TF's message when one is out of range).
+ */
+function swapTraceKernels(backend: TracedBackend): () => void {
+  const original = tf.getKernel('GatherV2', 'tensorflow');
+  if (!original) {
+    return () => undefined;
+  }
+  tf.unregisterKernel('GatherV2', 'tensorflow');
+  tf.registerKernel({
+    ...original,
+    kernelFunc: ({ inputs, attrs }) => {
+      const { x, indices } = inputs as { x: Tensor; indices: Tensor };
+      const { axis, batchDims } = attrs as unknown as { axis: number; batchDims: number };
+      const b = backend.binding;
+      const type = (name: string, dtype: string) => ({
+        name,
+        type: b.TF_ATTR_TYPE,
+        value: dtype === 'float32' ? b.TF_FLOAT : dtype === 'bool' ? b.TF_BOOL : b.TF_INT32
+      });
+      const axisTensor = tf.scalar(axis, 'int32');
+      const result = backend.executeSingleOutput(
+        'GatherV2',
+        [
+          { name: 'batch_dims', type: b.TF_ATTR_INT, value: batchDims },
+          type('Tparams', x.dtype),
+          type('Tindices', indices.dtype),
+          type('Taxis', 'int32')
+        ],
+        [x, indices, axisTensor]
+      );
+      axisTensor.dispose();
+      return result as never;
+    }
+  });
+  return () => {
+    tf.unregisterKernel('GatherV2', 'tensorflow');
+    tf.registerKernel(original);
+  };
+}
+
+/**
+ * Every registered variable by its data id, after giving each variable data of its own: a copy
+ * made with tf.variable(other) (momentum targets) shares its source's data until one of them is
+ * assigned, and a trace must know which of the two the code read, since they diverge later.
+ */
+function distinctVariables(): Map<object, Variable> {
+  const variables = new Map<object, Variable>();
+  for (const v of Object.values(tf.engine().registeredVariables)) {
+    if (variables.has(v.dataId)) {
+      tf.tidy(() => v.assign(tf.add(v, tf.zerosLike(v))));
+    }
+    variables.set(v.dataId, v);
+  }
+  return variables;
+}
+
 /** Records `fn` (run on `inputs`) as one TF function; throws TraceAbort when it cannot. */
 export function traceFunction(inputs: Tensor[], fn: () => Tensor[]): TracedFunction {
   const backend = traceableBackend();
@@ -91,10 +150,7 @@ export function traceFunction(inputs: Tensor[], fn: () => Tensor[]): TracedFunct
   const assigned = new Map<Variable, number>();
   let ops = 0;
   let frozen = 0;
-  const variables = new Map<object, Variable>();
-  for (const v of Object.values(tf.engine().registeredVariables)) {
-    variables.set(v.dataId, v);
-  }
+  const variables = distinctVariables();
 
   const remember = (t: Tensor, fake: number) => {
     byDataId.set(t.dataId, fake);
@@ -122,7 +178,9 @@ export function traceFunction(inputs: Tensor[], fn: () => Tensor[]): TracedFunct
       abort('a constant that is not a float32, int32 or bool array');
     }
     const op = real.pretextGraphConst(graph, dtype, shape, values);
-    return fakeFor([op.op, 0]);
+    const id = fakeFor([op.op, 0]);
+    live.delete(id); // a constant is never a tfjs tensor's data, so it cannot outlive the trace
+    return id;
   };
   for (const t of inputs) {
     const info = backend.tensorMap.has(t.dataId) ? backend.tensorMap.get(t.dataId) : undefined;
@@ -213,6 +271,7 @@ export function traceFunction(inputs: Tensor[], fn: () => Tensor[]): TracedFunct
   );
   define('deleteTensor', (id: number) => (id < -1 ? live.delete(id) : real.deleteTensor(id)));
 
+  const restoreKernels = swapTraceKernels(backend);
   const variableProto = tf.Variable.prototype as unknown as {
     assign(this: Variable, value: Tensor): void;
   };
@@ -271,6 +330,7 @@ export function traceFunction(inputs: Tensor[], fn: () => Tensor[]): TracedFunct
     throw error;
   } finally {
     tracing = false;
+    restoreKernels();
     backend.binding = real;
     delete (backend as Partial<TracedBackend>).getInputTensorIds;
     if (ownCreate) {

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tf, type Tensor, type Variable } from '../../../../kernel/src/backend/tf';
+import {
+  tf,
+  type LayersModel,
+  type Scalar,
+  type Tensor,
+  type Variable
+} from '../../../../kernel/src/backend/tf';
 import { parseOpList } from '../../../../kernel/src/backend/graph/op-defs';
 import {
   isTracing,
@@ -11,7 +17,7 @@ import {
 
 const traceable = traceableBackend() !== undefined;
 
-function model(seed: number, batchNorm: boolean): tf.LayersModel {
+function model(seed: number, batchNorm: boolean): LayersModel {
   return tf.sequential({
     layers: [
       tf.layers.dense({
@@ -29,14 +35,14 @@ function model(seed: number, batchNorm: boolean): tf.LayersModel {
   });
 }
 
-function trainable(m: tf.LayersModel): Variable[] {
+function trainable(m: LayersModel): Variable[] {
   return m.trainableWeights.map(w => (w as unknown as { val: Variable }).val);
 }
 
 /** Loss and every gradient of a small MLP on `x`, as the engine asks for them. */
-function lossAndGrads(m: tf.LayersModel, vars: Variable[], x: Tensor): Tensor[] {
+function lossAndGrads(m: LayersModel, vars: Variable[], x: Tensor): Tensor[] {
   const { value, grads } = tf.variableGrads(
-    () => tf.mean(tf.square(tf.sub(m.apply(x, { training: true }) as Tensor, 0.5))) as tf.Scalar,
+    () => tf.mean(tf.square(tf.sub(m.apply(x, { training: true }) as Tensor, 0.5))) as Scalar,
     vars
   );
   return [value, ...vars.map(v => grads[v.name])];
@@ -190,3 +196,38 @@ test(
     fn.dispose();
   }
 );
+
+test(
+  'a variable copied with tf.variable(other) is told apart from its source',
+  { skip: !traceable },
+  () => {
+    const source = tf.variable(tf.tensor1d([1, 2, 3]));
+    const copy = tf.variable(source); // shares the source's data until one of them is assigned
+    const x = tf.tensor1d([1, 1, 1]);
+    const fn = traceFunction([x], () => [tf.mul(x, copy)]);
+    tf.tidy(() => source.assign(tf.tensor1d([10, 20, 30])));
+    const [y] = fn.run([x]);
+    assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3], 'the copy, not the source');
+    tf.tidy(() => copy.assign(tf.tensor1d([4, 5, 6])));
+    const [z] = fn.run([x]);
+    assert.deepEqual(Array.from(z.dataSync()), [4, 5, 6]);
+    tf.dispose([source, copy, x, y, z]);
+    fn.dispose();
+  }
+);
+
+test('a gather traces without reading its indices back', { skip: !traceable }, () => {
+  const table = tf.tensor2d([
+    [1, 2],
+    [3, 4],
+    [5, 6]
+  ]);
+  const at = tf.tensor1d([2, 0], 'int32');
+  const fn = traceFunction([at], () => [tf.gather(table, at)]);
+  const [rows] = fn.run([tf.tensor1d([1, 1], 'int32')]);
+  assert.deepEqual(Array.from(rows.dataSync()), [3, 4, 3, 4]);
+  // Eager gathers still check their indices in JavaScript.
+  assert.throws(() => tf.gather(table, tf.tensor1d([7], 'int32')), /not in \[0, 2\]/);
+  tf.dispose([table, at, rows]);
+  fn.dispose();
+});
