@@ -11,14 +11,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { tf, type Tensor, type Tensor2D, type Tensor4D } from '../kernel/src/backend/tf';
+import { tf, type Tensor, type Tensor4D } from '../kernel/src/backend/tf';
 import { simclrAugment } from '../kernel/src/augment/compose';
 import { splitForSsl } from '../kernel/src/data/dataset';
 import { loadMnist } from '../kernel/src/datasets/mnist';
-import { ntXentLoss } from '../kernel/src/losses/nt-xent';
 import { convEncoder } from '../kernel/src/models/conv-encoder';
 import { simclr, type SimclrTask } from '../kernel/src/tasks/simclr';
-import { createOptimizer, globalNorm } from '../kernel/src/train/optimizers';
+import { createOptimizer } from '../kernel/src/train/optimizers';
+import { StepGradientEngine } from '../kernel/src/train/step-gradients';
 import { train } from '../kernel/src/train/train';
 import { deriveSeed } from '../kernel/src/util/random';
 
@@ -53,15 +53,17 @@ export function stepBreakdown(inputs: Tensor4D, steps = 8): Record<string, numbe
   const t = task();
   const optimizer = createOptimizer('adam', 1e-3, 0.9);
   const variables = t.trainableVariables();
+  const gradients = new StepGradientEngine(t, variables, true);
   const phases: Record<string, number[]> = {
     'read batch (gather)': [],
-    'two views (augment)': [],
-    'forward + backward': [],
-    'global norm + read-back': [],
+    'two views (prepare)': [],
+    [`loss + gradients + norm (${gradients.mode.compiled ? 'compiled' : 'eager'})`]: [],
+    'read-back': [],
     'optimizer (Adam)': []
   };
   const names = Object.keys(phases);
-  for (let i = 0; i < steps + 2; i++) {
+  // Two more untimed steps than usual: the first one traces the compiled step.
+  for (let i = 0; i < steps + 3; i++) {
     const indices = Int32Array.from({ length: BATCH }, (_, k) => (k * 31 + i * BATCH) % 8000);
     let last = performance.now();
     const lap = (phase: number, out: Tensor[]) => {
@@ -69,35 +71,26 @@ export function stepBreakdown(inputs: Tensor4D, steps = 8): Record<string, numbe
         o.dataSync();
       }
       const now = performance.now();
-      if (i >= 2) {
+      if (i >= 3) {
         phases[names[phase]].push(now - last);
       }
       last = now;
     };
     const batch = tf.tidy(() => tf.gather(inputs, tf.tensor1d(indices, 'int32'))) as Tensor4D;
     lap(0, [batch]);
-    const seed = deriveSeed(0, i);
-    const views = [t.augment(batch, deriveSeed(seed, 1)), t.augment(batch, deriveSeed(seed, 2))];
-    lap(1, views);
-    const { value, grads } = tf.variableGrads(
-      () =>
-        tf.tidy(() => {
-          const features = t.encoder.apply(tf.concat(views, 0), { training: true }) as Tensor;
-          const z = t.head.apply(features, { training: true }) as Tensor2D;
-          const n = BATCH;
-          return ntXentLoss(tf.slice(z, [0, 0], [n, -1]), tf.slice(z, [n, 0], [n, -1]), 0.2);
-        }),
-      variables
-    );
+    const prepared = t.stages!.prepare(batch, deriveSeed(0, i));
+    lap(1, prepared);
+    const { value, norm, grads } = gradients.fromPrepared(prepared);
     lap(2, Object.values(grads));
-    const stats = tf.tidy(() => tf.stack([value, globalNorm(Object.values(grads))]));
+    const stats = tf.stack([value, norm]);
     stats.dataSync();
     lap(3, []);
     tf.tidy(() => optimizer.apply(variables, grads as Record<string, Tensor>));
     lap(4, variables);
-    tf.dispose([batch, ...views, value, stats]);
+    tf.dispose([batch, ...prepared, value, norm, stats]);
     tf.dispose(grads);
   }
+  gradients.dispose();
   optimizer.dispose();
   t.dispose?.();
   t.encoder.dispose();

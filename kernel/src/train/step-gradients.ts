@@ -46,6 +46,10 @@ function gradientsOf(loss: () => Scalar, variables: Variable[]): StepGradients {
   });
 }
 
+function fail(message: string): never {
+  throw new Error(message);
+}
+
 function close(a: number, b: number): boolean {
   return Math.abs(a - b) <= AGREEMENT * Math.max(1, Math.abs(a), Math.abs(b));
 }
@@ -90,23 +94,34 @@ export class StepGradientEngine {
     }
     const prepared = stages.prepare(batch, seed);
     try {
-      const key = prepared.map(t => `${t.dtype}[${t.shape.join(',')}]`).join(' ');
-      const compiled = this.functions.get(key);
-      if (compiled) {
-        return this.run(compiled, prepared);
-      }
-      if (this.functions.size >= MAX_TRACED_SHAPES) {
-        this.dispose();
-        return this.fallBack(
-          `the prepared inputs change shape from step to step (more than ${MAX_TRACED_SHAPES} shapes)`,
-          stages,
-          prepared
-        );
-      }
-      return this.compile(key, stages, prepared);
+      return this.fromPrepared(prepared);
     } finally {
       tf.dispose(prepared);
     }
+  }
+
+  /** compute() after the task's prepare stage (`prepared` stays the caller's). */
+  fromPrepared(prepared: Tensor[]): StepGradients {
+    const stages = this.stages;
+    if (!stages) {
+      return this.task.stages
+        ? this.eager(this.task.stages, prepared)
+        : fail(`${this.task.method} has no stages to take prepared inputs`);
+    }
+    const key = prepared.map(t => `${t.dtype}[${t.shape.join(',')}]`).join(' ');
+    const compiled = this.functions.get(key);
+    if (compiled) {
+      return this.run(compiled, prepared);
+    }
+    if (this.functions.size >= MAX_TRACED_SHAPES) {
+      this.dispose();
+      return this.fallBack(
+        `the prepared inputs change shape from step to step (more than ${MAX_TRACED_SHAPES} shapes)`,
+        stages,
+        prepared
+      );
+    }
+    return this.compile(key, stages, prepared);
   }
 
   private eager(stages: TaskStages, prepared: Tensor[]): StepGradients {
