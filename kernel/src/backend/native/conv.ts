@@ -16,6 +16,7 @@
  * bit for bit (TF's eager Conv2D is the same oneDNN kernel); gradients agree within float32
  * rounding (the tests).
  */
+import { isTracing } from '../graph/trace';
 import type * as tfTypes from '@tensorflow/tfjs-node';
 import { attrs, nativeKernel, nodeBackend, type NodeBackend, type TF } from './ops';
 import { ONEDNN_PINNED_TF } from './pooling';
@@ -172,7 +173,9 @@ export function nativeConv2dCall(tf: TF, original: ConvCall, fusedBias: boolean)
       (this.padding === 'same' || this.padding === 'valid') &&
       ones(this.dilationRate) &&
       (this.activation == null || this.activation.getClassName().toLowerCase() === 'linear');
-    if (!covered) {
+    // In a traced step TF's graph optimiser fuses plain Conv2D + BiasAdd (+ ReLU) itself and
+    // beats the oneDNN op called directly (bench: SimCLR conv at 256, 121-124 vs 133-156 ms).
+    if (!covered || isTracing()) {
       return original.call(this, inputs, kwargs);
     }
     const strides = this.strides as [number, number];
