@@ -220,7 +220,7 @@ export {
   type TransformerEncoderOptions
 } from './models/transformer-encoder';
 
-export type { PretextTask, TaskTrainDefaults } from './tasks/task';
+export type { PretextTask, TaskStages, TaskTrainDefaults } from './tasks/task';
 export { targetCopy, emaUpdate, tauAt } from './tasks/momentum';
 export { byol, type ByolOptions } from './tasks/byol';
 export { moco, mocoLoss, MOCO_DEFAULTS, type MocoOptions, type MocoTask } from './tasks/moco';
@@ -277,6 +277,7 @@ export {
 } from './tasks/masked-series';
 
 export { train, TrainResult, type EpochSummary } from './train/train';
+export type { StepMode } from './train/step-gradients';
 export type {
   TrainCallback,
   TrainContext,

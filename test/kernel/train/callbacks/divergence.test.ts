@@ -138,9 +138,15 @@ test('VICReg without its variance term collapses while the loss looks fine: caug
   const task = invarianceOnly();
   const images = data();
   const before = tf.memory().numTensors;
-  const error = await train(task, images, { ...quiet, epochs: 40, learningRate: 0.1 }).catch(
-    e => e
-  );
+  // At this rate the run is chaotic: eager steps collapse the encoder by step 50; compiled
+  // steps (equal step for step within float rounding) drift onto a path where the expander
+  // collapses first. The guard watches the encoder, so the test keeps the eager path.
+  const error = await train(task, images, {
+    ...quiet,
+    epochs: 40,
+    learningRate: 0.1,
+    compile: false
+  }).catch(e => e);
   assert.equal(tf.memory().numTensors, before, 'no tensor left behind by the failed run');
   assert.ok(error instanceof PretextError, String(error));
   assert.match(
