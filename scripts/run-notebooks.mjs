@@ -120,11 +120,32 @@ export function executeNotebook(
     ],
     {
       cwd: outDir,
-      stdio: 'inherit',
+      // stderr is kept (and echoed) so a failing cell's own error can be named in the result:
+      // a long log may be cut before nbconvert's traceback gets there.
+      stdio: ['inherit', 'inherit', 'pipe'],
+      maxBuffer: 256 * 1024 * 1024,
       env: { ...process.env, ...env, PATH: `${VENV_BIN}:${process.env.PATH}` }
     }
   );
-  return { target, ok: result.status === 0, seconds: (Date.now() - started) / 1000 };
+  const stderr = result.stderr?.toString() ?? '';
+  process.stderr.write(stderr);
+  const ok = result.status === 0;
+  return {
+    target,
+    ok,
+    seconds: (Date.now() - started) / 1000,
+    error: ok ? undefined : failedCell(stderr, result)
+  };
+}
+
+/** The part of nbconvert's stderr that says which cell failed and how. */
+function failedCell(stderr, result) {
+  if (result.error) {
+    return `nbconvert did not run: ${result.error.message}`;
+  }
+  const at = stderr.lastIndexOf('CellExecutionError');
+  const text = at >= 0 ? stderr.slice(at) : stderr.slice(-3000);
+  return text.length > 6000 ? `${text.slice(0, 3000)}\n[...]\n${text.slice(-3000)}` : text;
 }
 
 /** executeNotebook with the services the notebook needs, stopped afterwards. */

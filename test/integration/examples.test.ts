@@ -95,7 +95,7 @@ for (const name of notebooks) {
         ...services.env
       };
       const result = executeNotebook(source, workdir, { timeoutSec: 1200, env });
-      assert.ok(result.ok, `${name} must run without a failing cell`);
+      assert.ok(result.ok, `${name} must run without a failing cell:\n${result.error}`);
       checkReadableOutputs(readNotebook(result.target));
       if (handoff) {
         await checkHandoff(result.target, workdir, services.env);

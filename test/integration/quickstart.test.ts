@@ -31,7 +31,10 @@ before(async () => {
   const result = executeNotebook(join(ROOT, 'examples', '01-quickstart.ipynb'), workdir, {
     timeoutSec: 900
   });
-  assert.ok(result.ok, 'the quickstart notebook must run top to bottom without a failing cell');
+  assert.ok(
+    result.ok,
+    `the quickstart notebook must run top to bottom without a failing cell:\n${result.error}`
+  );
   notebook = readNotebook(result.target);
 });
 

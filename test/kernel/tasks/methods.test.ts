@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf, type Tensor, type Tensor4D } from '../../../kernel/src/backend/tf';
-import { compose } from '../../../kernel/src/augment/compose';
+import { compose, simclrAugment } from '../../../kernel/src/augment/compose';
 import { randomResizedCrop } from '../../../kernel/src/augment/geometric';
 import { gaussianNoise } from '../../../kernel/src/augment/photometric';
 import { convEncoder } from '../../../kernel/src/models/conv-encoder';
 import { byol } from '../../../kernel/src/tasks/byol';
+import { disposeDataset, splitForSsl } from '../../../kernel/src/data/dataset';
+import { loadMnist } from '../../../kernel/src/datasets/mnist';
 import { maskedImage, patchMask } from '../../../kernel/src/tasks/masked-image';
 import { deriveSeed } from '../../../kernel/src/util/random';
 import { createTask, METHODS } from '../../../kernel/src/tasks/registry';
@@ -75,6 +77,46 @@ test('BYOL trains, and its EMA target follows the online encoder without being o
   );
   assert.ok(before.length > 0);
   again.dispose();
+});
+
+test("BYOL on MNIST at the compare notebook's short Adam recipe trains without collapsing", async () => {
+  // Its heads without batch norm collapsed here (seed 0, step 75: every probe image mapped to
+  // one embedding), and one CI machine's trajectory did the same inside the notebook's budget.
+  const mnist = loadMnist({ perClass: 200 });
+  const split = splitForSsl(mnist, { testFraction: 0.2, labelFraction: 0.1, seed: 0 });
+  const task = byol({
+    encoder: convEncoder({ inputShape: [28, 28, 1], seed: 1 }),
+    augment: simclrAugment()
+  });
+  assert.equal(task.config().headBatchNorm, true);
+  const normalised = (t: PretextTask, head: string) =>
+    t.trainableVariables().some(v => v.name.includes(`_byol_${head}_hidden_bn/`));
+  assert.ok(normalised(task, 'projector') && normalised(task, 'predictor'));
+  try {
+    const result = await train(task, split.unlabeled, {
+      epochs: 12,
+      batchSize: 128,
+      learningRate: 2e-3,
+      schedule: { kind: 'cosine', warmupEpochs: 1 },
+      seed: 0,
+      display: false,
+      runStore: false
+    });
+    assert.equal(result.status, 'done');
+    assert.ok(result.history.at(-1)!.loss > 0.05, 'a loss near 0 is the collapsed solution');
+  } finally {
+    task.dispose();
+    for (const data of [mnist, split.unlabeled, split.labeled, split.test]) {
+      disposeDataset(data);
+    }
+  }
+  const plain = byol({ encoder: encoder(), headBatchNorm: false });
+  assert.ok(!normalised(plain, 'projector') && !normalised(plain, 'predictor'));
+  plain.dispose();
+  assert.throws(
+    () => byol({ encoder: encoder(), headBatchNorm: 1 as never }),
+    /byol headBatchNorm must be true or false/
+  );
 });
 
 test('VICReg and Barlow Twins train on the same module', async () => {
