@@ -53,11 +53,11 @@ async function takeStep(
   );
   let computed;
   try {
-    computed = tools.gradients.compute(batch, deriveSeed(opts.seed, epoch, b));
+    computed = tools.gradients.compute(batch, deriveSeed(opts.seed, epoch, b), lr);
   } finally {
     batch.dispose();
   }
-  const { value, grads, norm } = computed;
+  const { value, grads, norm, update } = computed;
   const stats = tf.stack([value, norm]);
   const [loss, gradNorm] = await stats.data();
   tf.dispose([stats, value, norm]);
@@ -68,16 +68,22 @@ async function takeStep(
       run
     );
     tools.optimizer.setLearningRate(lr);
-    applyWeightDecay(tools.decayed, lr, opts.weightDecay);
-    tf.tidy(() => {
-      const clipped =
-        opts.gradientClipNorm !== undefined
-          ? clipByGlobalNorm(grads, gradNorm, opts.gradientClipNorm)
-          : grads;
-      tools.optimizer.apply(tools.variables, clipped as Record<string, Tensor>);
-    });
+    if (update) {
+      // The compiled step computed clipping, decay and Adam already.
+      update.commit();
+    } else {
+      applyWeightDecay(tools.decayed, lr, opts.weightDecay);
+      tf.tidy(() => {
+        const clipped =
+          opts.gradientClipNorm !== undefined
+            ? clipByGlobalNorm(grads, gradNorm, opts.gradientClipNorm)
+            : grads;
+        tools.optimizer.apply(tools.variables, clipped as Record<string, Tensor>);
+      });
+    }
   } finally {
     tf.dispose(grads);
+    update?.discard();
   }
   if (run.task.afterStep) {
     tf.tidy(() => run.task.afterStep!(step + 1));
@@ -101,7 +107,12 @@ export async function trainEpochs(
 ): Promise<void> {
   const variables = run.task.trainableVariables();
   const decayed = run.options.weightDecay > 0 ? decayedVariables(variables) : [];
-  const gradients = new StepGradientEngine(run.task, variables, run.options.compile);
+  const gradients = new StepGradientEngine(run.task, variables, run.options.compile, {
+    optimizer,
+    clipNorm: run.options.gradientClipNorm,
+    weightDecay: run.options.weightDecay,
+    decayed
+  });
   run.stepMode = gradients.mode;
   const tools: StepTools = { source, optimizer, callbacks, variables, decayed, gradients };
   try {

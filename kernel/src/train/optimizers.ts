@@ -22,6 +22,19 @@ export interface EngineOptimizerOptions {
   nativeAdam?: boolean;
 }
 
+/** One step's values inside a trace, for EngineOptimizer.tracedUpdate(). */
+export interface TracedStep {
+  grads: Record<string, Tensor>;
+  /** Their global norm. */
+  norm: Scalar;
+  /** This step's learning rate (a function input). */
+  learningRate: Scalar;
+  clipNorm?: number;
+  /** Weights that get decoupled decay, and this step's factor 1 - lr * weightDecay (an input). */
+  decayed: Variable[];
+  decayFactor?: Scalar;
+}
+
 /**
  * One of tfjs-core's optimizers plus what the engine needs around it: a learning rate that
  * can change every step, decoupled weight decay, and state that can be saved and restored.
@@ -36,6 +49,7 @@ export class EngineOptimizer {
   readonly optimizer: Optimizer;
   private rate: number;
   private readonly scalars = new ScalarCache();
+  private readonly stepInputs = new ScalarCache();
   /** The losses' cached constants live as long as this run's optimiser. */
   private readonly releaseLossConstants = holdLossConstants();
   /** Adam's moments as TF resource variables, when Adam runs as TF's fused kernel. */
@@ -65,6 +79,80 @@ export class EngineOptimizer {
   /** Whether Adam's update is TF's fused kernel (false for SGD and the tfjs-op Adam). */
   get nativeAdam(): boolean {
     return this.slots !== undefined;
+  }
+
+  /**
+   * Whether tracedUpdate() can run inside a traced step: Adam on tfjs variables. (TF's fused
+   * kernel keeps the moments in TF resources, which a trace cannot feed; SGD stays eager.)
+   */
+  get traceable(): boolean {
+    return this.kind !== 'sgd' && !this.slots;
+  }
+
+  /**
+   * The whole update of one step as tensor code, for a trace: gradient clipping by the global
+   * norm, decoupled weight decay, then Adam, with the step's learning rate and decay factor as
+   * tensors (a trace would freeze numbers). Every new value is a Variable.assign, which the
+   * trace turns into an output the caller applies. Same ops as the eager path, in its order.
+   */
+  tracedUpdate(variables: Variable[], step: TracedStep): void {
+    this.ensureMoments(variables);
+    const { norm, clipNorm, decayed, decayFactor } = step;
+    let grads = step.grads;
+    if (clipNorm !== undefined) {
+      // clipNorm / max(norm, clipNorm): exactly 1 (gradients unchanged) up to the limit.
+      const limit = tf.scalar(clipNorm);
+      const scale = tf.div(limit, tf.maximum(norm, limit));
+      grads = Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, g.mul(scale)]));
+    }
+    if (decayFactor) {
+      for (const v of decayed) {
+        v.assign(v.mul(decayFactor));
+      }
+    }
+    const adam = this.optimizer as unknown as AdamInternals;
+    adamUpdate(
+      adam,
+      variables.map(v => ({ name: v.name, gradient: grads[v.name] })),
+      this.scalars,
+      tf.neg(step.learningRate) as Scalar
+    );
+  }
+
+  /**
+   * Scalars for a traced step's per-step inputs (its rate, its decay factor), uploaded once
+   * per new value and owned by this optimiser. Not from the constants' cache: a rate equal to
+   * a constant (a decay factor of 0.999 = beta2) must not be the same tensor, or the trace
+   * would feed the constant from the input.
+   */
+  stepScalars(values: number[]): Scalar[] {
+    this.stepInputs.collect();
+    return values.map(v => this.stepInputs.get(v));
+  }
+
+  /** Counts a step whose update a traced function computed (tfjs's `iterations`). */
+  countTracedStep(): void {
+    (this.optimizer as unknown as AdamInternals).incrementIterations();
+  }
+
+  /** Adam's moment variables for `variables`, made now (zeros) if the run has none yet. */
+  private ensureMoments(variables: Variable[]): void {
+    const adam = this.optimizer as unknown as AdamInternals;
+    variables.forEach((value, i) => {
+      adam.accumulatedFirstMoment[i] ??= {
+        originalName: `${value.name}/m`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false))
+      };
+      adam.accumulatedSecondMoment[i] ??= {
+        originalName: `${value.name}/v`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false))
+      };
+    });
+  }
+
+  /** Makes the state tracedUpdate() reads before a trace: a trace must not create variables. */
+  prepareTracedUpdate(variables: Variable[]): void {
+    this.ensureMoments(variables);
   }
 
   get learningRate(): number {
@@ -147,6 +235,7 @@ export class EngineOptimizer {
   dispose(): void {
     this.slots?.dispose();
     this.scalars.dispose();
+    this.stepInputs.dispose();
     this.releaseLossConstants();
     this.optimizer.dispose();
     // MomentumOptimizer.dispose() forgets SGDOptimizer's cached learning-rate scalar.
@@ -302,14 +391,23 @@ function leanAdamStep(
   scalars: ScalarCache
 ): void {
   scalars.collect();
-  const updates = namedGradients(variableGradients);
+  adamUpdate(adam, namedGradients(variableGradients), scalars, scalars.get(-adam.learningRate));
+  adam.incrementIterations();
+}
+
+/** Adam's update of every variable and its beta powers; `negativeRate` is minus the learning rate. */
+function adamUpdate(
+  adam: AdamInternals,
+  updates: { name: string; gradient: Tensor | undefined }[],
+  scalars: ScalarCache,
+  negativeRate: Scalar
+): void {
   const one = scalars.pin(1);
   const beta1 = scalars.pin(adam.beta1);
   const beta2 = scalars.pin(adam.beta2);
   const oneMinusBeta1 = scalars.pin(1 - adam.beta1);
   const oneMinusBeta2 = scalars.pin(1 - adam.beta2);
   const epsilon = scalars.pin(adam.epsilon);
-  const negativeRate = scalars.get(-adam.learningRate);
   tf.tidy(() => {
     const oneMinusAccBeta1 = tf.sub(one, adam.accBeta1);
     const oneMinusAccBeta2 = tf.sub(one, adam.accBeta2);
@@ -350,7 +448,6 @@ function leanAdamStep(
     adam.accBeta1.assign(tf.mul(adam.accBeta1, beta1));
     adam.accBeta2.assign(tf.mul(adam.accBeta2, beta2));
   });
-  adam.incrementIterations();
 }
 
 /**

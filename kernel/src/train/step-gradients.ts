@@ -2,9 +2,13 @@
  * A step's loss, gradients and global gradient norm, computed eagerly (one TF op per tfjs
  * kernel) or, for tasks that split their loss into stages, by one traced TensorFlow function
  * per input shape. The first step of each shape runs both ways and the function is kept (and
- * gives that step's result) only if it agrees with the eager step, so a task whose objective is not a pure
- * function of its inputs (JavaScript randomness, values read back) falls back to eager steps
- * with the reason recorded instead of training on frozen values.
+ * gives that step's result) only if it agrees with the eager step, so a task whose objective
+ * is not a pure function of its inputs (JavaScript randomness, values read back) falls back to
+ * eager steps with the reason recorded instead of training on frozen values.
+ *
+ * With Adam, the function also computes the step's update (clipping, weight decay, the
+ * moments and the new weights), so a step is one call; the new values wait in a PendingUpdate
+ * until the gradient callbacks (NaN and divergence guards) have seen the loss and norm.
  */
 import {
   traceableBackend,
@@ -13,15 +17,36 @@ import {
   type TracedFunction
 } from '../backend/graph/trace';
 import { tf, type Scalar, type Tensor, type Variable } from '../backend/tf';
+import type { PretextTask, TaskStages } from '../tasks/task';
+import { globalNorm, type EngineOptimizer } from './optimizers';
 
 type NamedTensorMap = Record<string, Tensor>;
-import type { PretextTask, TaskStages } from '../tasks/task';
-import { globalNorm } from './optimizers';
 
 export interface StepGradients {
   value: Scalar;
   norm: Scalar;
+  /** By variable name; empty when `update` holds the step's whole update instead. */
   grads: NamedTensorMap;
+  update?: PendingUpdate;
+}
+
+/**
+ * New values a compiled step computed for the weights, the optimiser's state and batch-norm
+ * statistics: commit() applies them (after the gradient callbacks), discard() drops them (a
+ * guard stopped the run). Either may be called more than once; only the first counts.
+ */
+export interface PendingUpdate {
+  commit(): void;
+  discard(): void;
+}
+
+/** The optimiser step a compiled function may include (Adam on tfjs variables only). */
+export interface StepUpdate {
+  optimizer: EngineOptimizer;
+  clipNorm?: number;
+  weightDecay: number;
+  /** The variables that get decoupled weight decay. */
+  decayed: Variable[];
 }
 
 /** How the steps ran, for the run's record. */
@@ -32,6 +57,8 @@ export interface StepMode {
   /** Ops in the compiled function, and variables it is fed. */
   ops?: number;
   variables?: number;
+  /** Whether the optimiser's update runs inside the function too. */
+  update?: boolean;
 }
 
 /** Loss and global norm must agree this closely (relative) for the function to be trusted. */
@@ -71,37 +98,59 @@ export function compileUnavailable(task: PretextTask, wanted: boolean): string |
   return undefined;
 }
 
+/** Whether a compiled step should include `optimizer`'s update (PRETEXT_GRAPH_UPDATE=0: no). */
+export function compilesUpdate(optimizerKind: string): boolean {
+  return optimizerKind !== 'sgd' && process.env.PRETEXT_GRAPH_UPDATE !== '0';
+}
+
 export class StepGradientEngine {
   private readonly functions = new Map<string, TracedFunction>();
   private stages: TaskStages | undefined;
+  private update?: StepUpdate;
   readonly mode: StepMode;
+  /** This step's learning rate, fed to a function that includes the update. */
+  private learningRate = 0;
 
+  /**
+   * `update`: include that optimiser step in compiled functions (when the optimiser is
+   * traceable); the loop then applies `StepGradients.update` instead of its own step.
+   */
   constructor(
     private readonly task: PretextTask,
     private readonly variables: Variable[],
-    compile: boolean
+    compile: boolean,
+    update?: StepUpdate
   ) {
     const reason = compileUnavailable(task, compile);
     this.stages = reason ? undefined : task.stages;
     this.mode = reason ? { compiled: false, reason } : { compiled: true };
+    if (!reason && update?.optimizer.traceable) {
+      this.update = update;
+      this.mode.update = true;
+    }
   }
 
-  /** The step's loss, gradients (by variable name) and their global norm; caller disposes. */
-  compute(batch: Tensor, seed: number): StepGradients {
+  /**
+   * The step's loss, gradients (by variable name) and their global norm, or with an update
+   * the pending new values instead of the gradients; caller disposes (or commits).
+   * `learningRate` is the step's rate, which a function with the update needs.
+   */
+  compute(batch: Tensor, seed: number, learningRate = 0): StepGradients {
     const stages = this.stages;
     if (!stages) {
       return gradientsOf(() => this.task.loss(batch, seed), this.variables);
     }
     const prepared = stages.prepare(batch, seed);
     try {
-      return this.fromPrepared(prepared);
+      return this.fromPrepared(prepared, learningRate);
     } finally {
       tf.dispose(prepared);
     }
   }
 
   /** compute() after the task's prepare stage (`prepared` stays the caller's). */
-  fromPrepared(prepared: Tensor[]): StepGradients {
+  fromPrepared(prepared: Tensor[], learningRate = 0): StepGradients {
+    this.learningRate = learningRate;
     const stages = this.stages;
     if (!stages) {
       return this.task.stages
@@ -129,11 +178,59 @@ export class StepGradientEngine {
   }
 
   private run(fn: TracedFunction, prepared: Tensor[]): StepGradients {
-    return this.adopt(fn, fn.run(prepared));
+    return this.adopt(fn, this.call(fn, prepared));
   }
 
-  /** The step from the function's outputs; the variables it assigned get their new values. */
+  /** Runs `fn` on the prepared inputs, plus this step's rates when it includes the update. */
+  private call(fn: TracedFunction, prepared: Tensor[]): Tensor[] {
+    return fn.run([...prepared, ...this.rateInputs()]);
+  }
+
+  /**
+   * The learning rate and weight-decay factor as the function's last inputs (with an update):
+   * the same float32 values the eager path uploads, owned by the optimiser's scalar cache.
+   */
+  private rateInputs(): Scalar[] {
+    const update = this.update;
+    if (!update) {
+      return [];
+    }
+    const lr = this.learningRate;
+    return update.optimizer.stepScalars(
+      update.weightDecay > 0 && update.decayed.length > 0 ? [lr, 1 - lr * update.weightDecay] : [lr]
+    );
+  }
+
+  /**
+   * The step from the function's outputs. Without the update, the variables it assigned
+   * (batch-norm statistics) get their new values now; with it, every assignment waits in the
+   * returned PendingUpdate.
+   */
   private adopt(fn: TracedFunction, outputs: Tensor[]): StepGradients {
+    const value = outputs[0] as Scalar;
+    const norm = outputs[1] as Scalar;
+    if (this.update) {
+      const assignments = outputs.slice(2);
+      const optimizer = this.update.optimizer;
+      let settled = false;
+      const update: PendingUpdate = {
+        commit: () => {
+          if (!settled) {
+            settled = true;
+            fn.assigned.forEach((v, i) => v.assign(assignments[i]));
+            tf.dispose(assignments);
+            optimizer.countTracedStep();
+          }
+        },
+        discard: () => {
+          if (!settled) {
+            settled = true;
+            tf.dispose(assignments);
+          }
+        }
+      };
+      return { value, norm, grads: {}, update };
+    }
     const n = this.variables.length;
     const grads: NamedTensorMap = {};
     this.variables.forEach((v, i) => (grads[v.name] = outputs[2 + i]));
@@ -141,17 +238,35 @@ export class StepGradientEngine {
       v.assign(outputs[2 + n + i]);
       outputs[2 + n + i].dispose();
     });
-    return { value: outputs[0] as Scalar, norm: outputs[1] as Scalar, grads };
+    return { value, norm, grads };
+  }
+
+  /** The traced step: loss, norm and gradients, or loss, norm and the update's assignments. */
+  private traced(stages: TaskStages, prepared: Tensor[], rates: Tensor[]): Tensor[] {
+    const { value, norm, grads } = this.eager(stages, prepared);
+    const update = this.update;
+    if (!update) {
+      return [value, norm, ...this.variables.map(v => grads[v.name])];
+    }
+    update.optimizer.tracedUpdate(this.variables, {
+      grads,
+      norm,
+      learningRate: rates[0] as Scalar,
+      clipNorm: update.clipNorm,
+      decayed: update.decayed,
+      decayFactor: rates[1] as Scalar | undefined
+    });
+    return [value, norm];
   }
 
   /** Traces this shape's function and checks it against an eager step on the same inputs. */
   private compile(key: string, stages: TaskStages, prepared: Tensor[]): StepGradients {
     let fn: TracedFunction;
+    // A trace must not create variables: Adam's moments exist before it starts.
+    this.update?.optimizer.prepareTracedUpdate(this.variables);
+    const rates = this.rateInputs();
     try {
-      fn = traceFunction(prepared, () => {
-        const { value, norm, grads } = this.eager(stages, prepared);
-        return [value, norm, ...this.variables.map(v => grads[v.name])];
-      });
+      fn = traceFunction([...prepared, ...rates], () => this.traced(stages, prepared, rates));
     } catch (error) {
       if (!(error instanceof TraceAbort)) {
         throw error;
@@ -160,7 +275,7 @@ export class StepGradientEngine {
     }
     let check: Tensor[] | undefined;
     try {
-      check = fn.run(prepared);
+      check = this.call(fn, prepared);
     } catch (error) {
       fn.dispose();
       return this.fallBack(
@@ -176,6 +291,8 @@ export class StepGradientEngine {
       tf.dispose(check);
       fn.dispose();
       this.stages = undefined;
+      this.update = undefined;
+      delete this.mode.update;
       Object.assign(this.mode, {
         compiled: false,
         reason: `the traced function disagrees with an eager step (loss ${graphLoss} vs ${loss}, gradient norm ${graphNorm} vs ${norm}): the objective is not a pure function of its inputs`
@@ -192,7 +309,9 @@ export class StepGradientEngine {
 
   private fallBack(reason: string, stages: TaskStages, prepared: Tensor[]): StepGradients {
     this.stages = undefined;
+    this.update = undefined;
     Object.assign(this.mode, { compiled: false, reason });
+    delete this.mode.update;
     return this.eager(stages, prepared);
   }
 

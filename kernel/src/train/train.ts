@@ -12,6 +12,7 @@ import { checkTrainData } from './checks';
 import { trainEpochs } from './loop';
 import { optionsForRecord, resolveTrainOptions, type TrainOptions } from './options';
 import { createOptimizer, type EngineOptimizer } from './optimizers';
+import { compilesUpdate, compileUnavailable } from './step-gradients';
 import { planResume, type EngineState, type ResumePlan } from './resume';
 import { TrainResult } from './result';
 import { TrainRun } from './run-state';
@@ -85,7 +86,16 @@ export async function train(
       ? { planner: new BudgetPlanner(opts.budget, stepsPerEpoch, engine?.plannedSteps) }
       : {})
   });
-  const optimizer = createOptimizer(opts.optimizer, opts.learningRate, opts.momentum);
+  // A compiled step that includes Adam needs its moments in tfjs variables, not in the fused
+  // kernel's TF resources (which eager steps use).
+  const tracedAdam =
+    compilesUpdate(opts.optimizer) && compileUnavailable(task, opts.compile) === undefined;
+  const optimizer = createOptimizer(
+    opts.optimizer,
+    opts.learningRate,
+    opts.momentum,
+    tracedAdam ? { nativeAdam: false } : {}
+  );
   const callbacks = engineCallbacks(
     run,
     optimizer,

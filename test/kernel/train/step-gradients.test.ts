@@ -21,7 +21,15 @@ function images(n: number, seed: number): Tensor {
   return tf.randomUniform([n, 16, 16, 1], 0, 1, 'float32', seed);
 }
 
-async function losses(task: PretextTask, data: Tensor, compile: boolean) {
+interface StepOptions {
+  optimizer?: 'adamw';
+  schedule?: { kind: 'cosine' };
+  learningRate?: number;
+  gradientClipNorm?: number;
+  weightDecay?: number;
+}
+
+async function losses(task: PretextTask, data: Tensor, compile: boolean, extra: StepOptions = {}) {
   const run = await train(
     task,
     { name: 'noise', inputs: data },
@@ -32,25 +40,45 @@ async function losses(task: PretextTask, data: Tensor, compile: boolean) {
       seed: 7,
       compile,
       display: false,
-      runStore: false
+      runStore: false,
+      ...extra
     }
   );
   return { losses: run.history.map(p => p.loss), steps: run.steps };
 }
 
-for (const batchNorm of [false, true]) {
+const cases: { batchNorm: boolean; extra: StepOptions; title: string }[] = [
+  { batchNorm: false, extra: {}, title: '' },
+  { batchNorm: true, extra: {}, title: ' (batch norm)' },
+  // The first step's decay factor 1 - 1e-2 * 0.1 equals Adam's beta2, and the cosine schedule
+  // changes it afterwards: an input that must stay an input, a constant that must stay one.
+  {
+    batchNorm: false,
+    extra: {
+      optimizer: 'adamw',
+      learningRate: 1e-2,
+      weightDecay: 0.1,
+      gradientClipNorm: 0.5,
+      schedule: { kind: 'cosine' }
+    },
+    title: ' with AdamW and clipping inside it'
+  }
+];
+
+for (const { batchNorm, extra, title } of cases) {
   test(
-    `px.train compiles SimCLR's step${batchNorm ? ' (batch norm)' : ''} and trains as the eager step does`,
+    `px.train compiles SimCLR's step${title} and trains as the eager step does`,
     { skip: !traceable },
     async () => {
       const data = images(64, 1);
       const eagerTask = smallSimclr(batchNorm);
       const compiledTask = smallSimclr(batchNorm);
-      const eager = await losses(eagerTask, data, false);
-      const compiled = await losses(compiledTask, data, true);
+      const eager = await losses(eagerTask, data, false, extra);
+      const compiled = await losses(compiledTask, data, true, extra);
       assert.equal(eager.steps?.compiled, false);
       assert.equal(eager.steps?.reason, 'compile: false');
       assert.equal(compiled.steps?.compiled, true, compiled.steps?.reason);
+      assert.equal(compiled.steps?.update, true, 'Adam runs inside the compiled step');
       assert.ok((compiled.steps?.ops ?? 0) > 50);
       assert.equal(compiled.losses.length, 8);
       compiled.losses.forEach((loss, i) =>
@@ -67,7 +95,7 @@ for (const batchNorm of [false, true]) {
       });
       // A second run of the same task: nothing a compiled run makes outlives it.
       const before = tf.memory().numTensors;
-      await losses(compiledTask, data, true);
+      await losses(compiledTask, data, true, extra);
       assert.equal(tf.memory().numTensors, before, 'tensor count flat over a compiled run');
       for (const t of [eagerTask, compiledTask]) {
         t.dispose();
