@@ -96,7 +96,6 @@ export class EngineOptimizer {
    * trace turns into an output the caller applies. Same ops as the eager path, in its order.
    */
   tracedUpdate(variables: Variable[], step: TracedStep): void {
-    this.ensureMoments(variables);
     const { norm, clipNorm, decayed, decayFactor } = step;
     let grads = step.grads;
     if (clipNorm !== undefined) {
@@ -135,24 +134,13 @@ export class EngineOptimizer {
     (this.optimizer as unknown as AdamInternals).incrementIterations();
   }
 
-  /** Adam's moment variables for `variables`, made now (zeros) if the run has none yet. */
-  private ensureMoments(variables: Variable[]): void {
-    const adam = this.optimizer as unknown as AdamInternals;
-    variables.forEach((value, i) => {
-      adam.accumulatedFirstMoment[i] ??= {
-        originalName: `${value.name}/m`,
-        variable: tf.tidy(() => tf.zerosLike(value).variable(false))
-      };
-      adam.accumulatedSecondMoment[i] ??= {
-        originalName: `${value.name}/v`,
-        variable: tf.tidy(() => tf.zerosLike(value).variable(false))
-      };
-    });
-  }
-
-  /** Makes the state tracedUpdate() reads before a trace: a trace must not create variables. */
+  /**
+   * Makes Adam's moments for `variables` (zeros, where the run has none yet) before a trace:
+   * tracedUpdate() only reads and assigns them, since a trace must not create variables.
+   */
   prepareTracedUpdate(variables: Variable[]): void {
-    this.ensureMoments(variables);
+    const adam = this.optimizer as unknown as AdamInternals;
+    variables.forEach((value, i) => ensureMoments(adam, i, value));
   }
 
   get learningRate(): number {
@@ -395,6 +383,18 @@ function leanAdamStep(
   adam.incrementIterations();
 }
 
+/** Variable i's first and second moments, made as zeros (tfjs's names) when missing. */
+function ensureMoments(adam: AdamInternals, i: number, value: Variable): void {
+  adam.accumulatedFirstMoment[i] ??= {
+    originalName: `${value.name}/m`,
+    variable: tf.tidy(() => tf.zerosLike(value).variable(false))
+  };
+  adam.accumulatedSecondMoment[i] ??= {
+    originalName: `${value.name}/v`,
+    variable: tf.tidy(() => tf.zerosLike(value).variable(false))
+  };
+}
+
 /** Adam's update of every variable and its beta powers; `negativeRate` is minus the learning rate. */
 function adamUpdate(
   adam: AdamInternals,
@@ -413,18 +413,7 @@ function adamUpdate(
     const oneMinusAccBeta2 = tf.sub(one, adam.accBeta2);
     updates.forEach(({ name, gradient }, i) => {
       const value = tf.engine().registeredVariables[name];
-      if (adam.accumulatedFirstMoment[i] == null) {
-        adam.accumulatedFirstMoment[i] = {
-          originalName: `${name}/m`,
-          variable: tf.tidy(() => tf.zerosLike(value).variable(false))
-        };
-      }
-      if (adam.accumulatedSecondMoment[i] == null) {
-        adam.accumulatedSecondMoment[i] = {
-          originalName: `${name}/v`,
-          variable: tf.tidy(() => tf.zerosLike(value).variable(false))
-        };
-      }
+      ensureMoments(adam, i, value);
       if (gradient == null) {
         return;
       }

@@ -107,6 +107,49 @@ for (const { batchNorm, extra, title } of cases) {
 }
 
 test(
+  'a step a gradient callback rejects leaves the weights as they were: the compiled update is dropped',
+  { skip: !traceable },
+  async () => {
+    const data = images(64, 1);
+    const task = smallSimclr(true);
+    let afterStep2: Float32Array[] = [];
+    const snapshot = () => task.encoder.getWeights().map(w => w.dataSync() as Float32Array);
+    const error = await train(
+      task,
+      { name: 'noise', inputs: data },
+      {
+        epochs: 2,
+        batchSize: 16,
+        seed: 7,
+        display: false,
+        runStore: false,
+        callbacks: [
+          {
+            name: 'reject step 3',
+            onGradients: stats => {
+              if (stats.step === 3) {
+                throw new Error('rejected');
+              }
+            },
+            onStepEnd: record => {
+              if (record.step === 2) {
+                afterStep2 = snapshot();
+              }
+            }
+          }
+        ]
+      }
+    ).catch(e => e as Error);
+    assert.match(String(error), /rejected/);
+    // Weights and batch-norm statistics: step 3's new values were never applied.
+    assert.deepEqual(snapshot(), afterStep2);
+    task.dispose();
+    task.encoder.dispose();
+    data.dispose();
+  }
+);
+
+test(
   'an objective that draws JavaScript randomness is caught at the first step and runs eagerly',
   { skip: !traceable },
   () => {
